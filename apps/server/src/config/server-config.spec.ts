@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadServerConfig } from './server-config';
+
+describe('loadServerConfig', () => {
+  it('fills defaults for a bare environment', () => {
+    const config = loadServerConfig({});
+    expect(config.port).toBe(8420);
+    expect(config.databaseUrl).toBe('postgresql://postgres@127.0.0.1:5432/fleetban');
+    expect(config.publicUrl).toBe('http://127.0.0.1:8420');
+    expect(config.tls).toBeUndefined();
+  });
+
+  it('reports every problem at once, naming each variable', () => {
+    let error: unknown;
+    try {
+      loadServerConfig({ FLEETBAN_PORT: 'abc', DATABASE_URL: 'mysql://x', FLEETBAN_ADMIN_TOKEN: 'short', FLEETBAN_TLS_KEY: '/k.pem' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    expect(problems).toContain('FLEETBAN_PORT');
+    expect(problems).toContain('DATABASE_URL: must be a postgresql:// URL');
+    expect(problems).toContain('FLEETBAN_ADMIN_TOKEN');
+  });
+
+  it('requires TLS certificate and key together', () => {
+    expect(() => loadServerConfig({ FLEETBAN_TLS_KEY: '/k.pem' })).toThrow(/FLEETBAN_TLS_CERT and FLEETBAN_TLS_KEY/);
+    expect(loadServerConfig({ FLEETBAN_TLS_KEY: '/k.pem', FLEETBAN_TLS_CERT: '/c.pem' }).publicUrl).toMatch(/^https:/);
+  });
+});
