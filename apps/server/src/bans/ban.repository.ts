@@ -1,0 +1,139 @@
+import { Injectable } from '@nestjs/common';
+import { normalizeCidr } from '@fleetban/ip';
+import { PrismaService } from '../database/prisma.service';
+import { Prisma } from '../generated/prisma/client';
+import { BAN_CHANGE_LOCK, type Ban, type BanChange, type LiftReason, type NewBan } from './ban';
+
+interface BanRow {
+  id: bigint;
+  target: string;
+  jail: string | null;
+  scope: Ban['scope'];
+  agent_id: number | null;
+  origin: Ban['origin'];
+  reason: string;
+  level: number;
+  created_at: Date;
+  expires_at: Date | null;
+  lifted_at: Date | null;
+  lift_reason: string | null;
+  created_by: string | null;
+  lifted_by: string | null;
+  evidence: unknown;
+}
+
+interface ChangeRow {
+  seq: bigint;
+  ban_id: bigint;
+  op: BanChange['op'];
+  target: string;
+  agent_id: number | null;
+  expires_at: Date | null;
+}
+
+const toBan = (row: BanRow): Ban => ({
+  id: String(row.id),
+  target: normalizeCidr(row.target, { strict: false }) ?? row.target,
+  jail: row.jail,
+  scope: row.scope,
+  agentId: row.agent_id,
+  origin: row.origin,
+  reason: row.reason,
+  level: row.level,
+  createdAt: row.created_at,
+  expiresAt: row.expires_at,
+  liftedAt: row.lifted_at,
+  liftReason: row.lift_reason,
+  createdBy: row.created_by,
+  liftedBy: row.lifted_by,
+  evidence: row.evidence,
+});
+
+const toChange = (row: ChangeRow): BanChange => ({
+  seq: Number(row.seq),
+  banId: String(row.ban_id),
+  op: row.op,
+  target: normalizeCidr(row.target, { strict: false }) ?? row.target,
+  agentId: row.agent_id,
+  expiresAt: row.expires_at,
+});
+
+const BAN_COLUMNS = Prisma.raw(
+  'id, target::text AS target, jail, scope, agent_id, origin, reason, level, created_at, expires_at, lifted_at, lift_reason, created_by, lifted_by, evidence',
+);
+const CHANGE_COLUMNS = Prisma.raw('seq, ban_id, op, target::text AS target, agent_id, expires_at');
+
+/** Writes bans and their changes; every write takes BAN_CHANGE_LOCK so the change log's order is commit order. */
+@Injectable()
+export class BanRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /**
+   * Creates the ban and its `add` change, unless an active ban already covers the same target and scope
+   * (then returns null): an evaluation that runs twice never creates two bans.
+   */
+  async create(ban: NewBan): Promise<{ ban: Ban; change: BanChange } | null> {
+    return this.prisma.$transaction(async (tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${BAN_CHANGE_LOCK})`;
+      const rows = await tx.$queryRaw<BanRow[]>`
+        INSERT INTO bans (target, jail, scope, agent_id, origin, reason, level, expires_at, created_by, evidence)
+        VALUES (${ban.target}::inet, ${ban.jail}, ${ban.scope}::"BanScope", ${ban.agentId}, ${ban.origin}::"BanOrigin", ${ban.reason},
+                ${ban.level}, ${ban.expiresAt}, ${ban.createdBy}, ${JSON.stringify(ban.evidence ?? null)}::jsonb)
+        ON CONFLICT (target, COALESCE(agent_id, 0)) WHERE lifted_at IS NULL DO NOTHING
+        RETURNING ${BAN_COLUMNS}`;
+      const created = rows[0];
+      if (!created) return null;
+      const [change] = await tx.$queryRaw<ChangeRow[]>`
+        INSERT INTO ban_changes (ban_id, op, target, agent_id, expires_at)
+        VALUES (${created.id}, 'add', ${created.target}::inet, ${created.agent_id}, ${created.expires_at})
+        RETURNING ${CHANGE_COLUMNS}`;
+      return { ban: toBan(created), change: toChange(change as ChangeRow) };
+    });
+  }
+
+  /** Lifts the given active bans and writes their `remove` changes; bans already lifted are skipped. */
+  async lift(ids: string[], reason: LiftReason, by: string | null): Promise<Array<{ ban: Ban; change: BanChange }>> {
+    if (ids.length === 0) return [];
+    return this.prisma.$transaction(async (tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${BAN_CHANGE_LOCK})`;
+      const lifted = await tx.$queryRaw<BanRow[]>`
+        UPDATE bans SET lifted_at = now(), lift_reason = ${reason}, lifted_by = ${by}
+        WHERE id = ANY(${ids.map((id) => BigInt(id))}::bigint[]) AND lifted_at IS NULL
+        RETURNING ${BAN_COLUMNS}`;
+      const result: Array<{ ban: Ban; change: BanChange }> = [];
+      for (const row of lifted.sort((a, b) => Number(a.id - b.id))) {
+        const [change] = await tx.$queryRaw<ChangeRow[]>`
+          INSERT INTO ban_changes (ban_id, op, target, agent_id, expires_at)
+          VALUES (${row.id}, 'remove', ${row.target}::inet, ${row.agent_id}, ${row.expires_at})
+          RETURNING ${CHANGE_COLUMNS}`;
+        result.push({ ban: toBan(row), change: toChange(change as ChangeRow) });
+      }
+      return result;
+    });
+  }
+
+  /** Active bans whose end has come. */
+  async findDue(now: Date, limit: number): Promise<Ban[]> {
+    const rows = await this.prisma.$queryRaw<BanRow[]>`
+      SELECT ${BAN_COLUMNS} FROM bans
+      WHERE lifted_at IS NULL AND expires_at IS NOT NULL AND expires_at <= ${now}
+      ORDER BY expires_at LIMIT ${limit}`;
+    return rows.map(toBan);
+  }
+
+  /** Active bans that overlap the given network (contain it or lie inside it). */
+  async findActiveOverlapping(target: string): Promise<Ban[]> {
+    const rows = await this.prisma.$queryRaw<BanRow[]>`
+      SELECT ${BAN_COLUMNS} FROM bans
+      WHERE lifted_at IS NULL AND (target >>= ${target}::inet OR target <<= ${target}::inet)
+      ORDER BY id`;
+    return rows.map(toBan);
+  }
+
+  /** Every ban ever placed on exactly this target in this jail, newest first: bantime.increment counts them. */
+  async history(target: string, jail: string): Promise<Ban[]> {
+    const rows = await this.prisma.$queryRaw<BanRow[]>`
+      SELECT ${BAN_COLUMNS} FROM bans WHERE target = ${target}::inet AND jail = ${jail} ORDER BY created_at DESC LIMIT 100`;
+    return rows.map(toBan);
+  }
+}
