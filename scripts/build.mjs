@@ -18,5 +18,6 @@ if (existsSync(join(root, 'prisma', 'schema.prisma'))) {
 for (const app of ['agent', 'server', 'cli']) {
   if (existsSync(join(root, 'apps', app, 'src', 'main.ts'))) run(bin('nest'), ['build', app]);
 }
+if (existsSync(join(root, 'apps', 'agent', 'src', 'main.ts'))) run(process.execPath, [join(root, 'scripts', 'bundle-agent.mjs')]);
 mkdirSync(join(root, 'dist'), { recursive: true });
 writeFileSync(join(root, 'dist', '.build-stamp'), new Date().toISOString());

@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+// Bundles the agent into one self-contained file, dist/fleetban-agent.js, for hosts that get no node_modules:
+// copy it next to Node 20 and nftables, and it runs (see docs/agent.md and packaging/install-agent.sh).
+import { build } from 'esbuild';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const outfile = join(root, 'dist', 'fleetban-agent.js');
+await build({
+  entryPoints: [join(root, 'apps', 'agent', 'src', 'main.ts')],
+  outfile,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  tsconfig: join(root, 'tsconfig.json'),
+  // ws loads these native speed-ups only if present; the agent does without them.
+  external: ['bufferutil', 'utf-8-validate'],
+  banner: { js: '#!/usr/bin/env node' },
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+process.stdout.write(`${outfile}\n`);
