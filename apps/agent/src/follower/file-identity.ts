@@ -1,0 +1,46 @@
+import { createHash } from 'node:crypto';
+import type { FileHandle } from 'node:fs/promises';
+
+/** How many bytes of the first line identify a file's content (enough to include Asterisk's timestamp). */
+export const FINGERPRINT_BYTES = 256;
+
+/**
+ * Which file a position belongs to. dev and ino are decimal strings (inode numbers can exceed 2^53); the fingerprint
+ * tells a file that reuses an inode, or that was overwritten in place, from the one we read before.
+ */
+export interface FileIdentity {
+  /** The followed path (the name we were asked to follow, not the rotated name the file may have now). */
+  path: string;
+  dev: string;
+  ino: string;
+  /** sha1 of the first line (at most FINGERPRINT_BYTES), or '' while the file has no complete first line. */
+  fingerprint: string;
+}
+
+/** A byte offset in one file: the position just after a line, i.e. where reading resumes. */
+export interface LinePosition extends FileIdentity {
+  offset: number;
+}
+
+export const identityKey = (id: Pick<FileIdentity, 'dev' | 'ino'>): string => `${id.dev}:${id.ino}`;
+
+/** Same inode and compatible fingerprint ('' means not known yet, so anything matches it). */
+export function sameContent(a: FileIdentity, b: FileIdentity): boolean {
+  if (a.dev !== b.dev || a.ino !== b.ino) return false;
+  return a.fingerprint === '' || b.fingerprint === '' || a.fingerprint === b.fingerprint;
+}
+
+export async function statIdentity(handle: FileHandle): Promise<{ dev: string; ino: string; size: number }> {
+  const st = await handle.stat({ bigint: true });
+  return { dev: st.dev.toString(), ino: st.ino.toString(), size: Number(st.size) };
+}
+
+/** Fingerprint of the file's first line, '' if it has none yet. */
+export async function readFingerprint(handle: FileHandle): Promise<string> {
+  const buf = Buffer.alloc(FINGERPRINT_BYTES);
+  const { bytesRead } = await handle.read(buf, 0, FINGERPRINT_BYTES, 0);
+  const newline = buf.subarray(0, bytesRead).indexOf(10);
+  if (newline < 0 && bytesRead < FINGERPRINT_BYTES) return '';
+  const end = newline < 0 ? FINGERPRINT_BYTES : newline + 1;
+  return createHash('sha1').update(buf.subarray(0, end)).digest('hex').slice(0, 20);
+}

@@ -1,0 +1,300 @@
+import { mkdir, unlink } from 'node:fs/promises';
+import { type CheckpointEntry, type SpoolRecord, encodeRecord } from './spool-record';
+import { type ReadHint, type Segment, listSegments, mergeCheckpoint, readEvents, scanSegment } from './spool-segment';
+import { SegmentWriter, type SpoolSync } from './segment.writer';
+import { type BatchRange, type SpoolState, loadState, saveState } from './spool-state';
+
+export interface EventSpoolOptions {
+  dir: string;
+  /** Past this many bytes of segments, the oldest events not in flight are dropped (and counted). Default 100 MiB. */
+  maxBytes?: number;
+  /** Segment file size; drops and deletions work by whole segments. Default min(4 MiB, maxBytes / 8). */
+  segmentBytes?: number;
+  sync?: SpoolSync;
+  /** Wait this long before writing a group, to gather more appends into one fsync. Default 0. */
+  commitDelayMs?: number;
+  /** Batches handed out and not yet acknowledged, at most. Default 1. */
+  maxInFlight?: number;
+  /** Source checkpoints kept (most recent first). Default 64. */
+  maxCheckpoints?: number;
+}
+
+export interface SpoolBatch<T> {
+  /** Unique for this spool forever (generation uuid + first seq), at most 53 characters. */
+  id: string;
+  first: number;
+  last: number;
+  events: T[];
+}
+
+export interface SpoolStats {
+  /** Events stored and not yet acknowledged. */
+  events: number;
+  bytes: number;
+  segments: number;
+  batchesInFlight: number;
+  dropped: number;
+  lastSeq: number;
+  ackedThrough: number;
+  /** Bytes of torn or damaged records cut off when the spool was opened. */
+  truncatedBytes: number;
+  lastError: string | null;
+}
+
+interface PendingGroup<C> {
+  records: Buffer[];
+  bytes: number;
+  firstSeq: number;
+  lastSeq: number;
+  checkpoints: [string, CheckpointEntry<C>][];
+  waiters: { resolve: () => void; reject: (e: unknown) => void }[];
+}
+
+/**
+ * Durable, bounded, ordered store of events waiting for the server. Appends are group-committed; batches are
+ * recorded in the state file before they are handed out, so after a crash the same batch (id and events) comes
+ * again until acknowledged. T is the event type, C the type of the source checkpoints stored alongside (README.md).
+ */
+export class EventSpool<T, C = unknown> {
+  private readonly segments: Segment[] = [];
+  private readonly writer: SegmentWriter;
+  private readonly checkpointMap = new Map<string, CheckpointEntry<C>>();
+  private pending: PendingGroup<C>;
+  private flushScheduled = false;
+  private queue: Promise<unknown> = Promise.resolve();
+  private nextSeq = 1;
+  private durableSeq = 0;
+  private nextCheckpoint = 1;
+  private offered = 0;
+  private hint: ReadHint | undefined;
+  private truncatedBytes = 0;
+  private lastError: string | null = null;
+  private readonly maxBytes: number;
+
+  private constructor(
+    private readonly options: EventSpoolOptions,
+    private state: SpoolState<C>,
+  ) {
+    this.maxBytes = options.maxBytes ?? 100 * 1024 * 1024;
+    const segmentBytes = options.segmentBytes ?? Math.max(64 * 1024, Math.min(4 * 1024 * 1024, Math.floor(this.maxBytes / 8)));
+    this.writer = new SegmentWriter(options.dir, this.segments, { segmentBytes, sync: options.sync ?? 'fdatasync' });
+    this.pending = this.newGroup();
+  }
+
+  /** Opens (or creates) the spool: cuts torn records off, forgets acknowledged segments, restores in-flight batches. */
+  static async open<T, C = unknown>(options: EventSpoolOptions): Promise<EventSpool<T, C>> {
+    await mkdir(options.dir, { recursive: true, mode: 0o700 });
+    const spool = new EventSpool<T, C>(options, await loadState<C>(options.dir));
+    await spool.load();
+    return spool;
+  }
+
+  /**
+   * Appends events (and, optionally, the source positions they come from) and resolves once they are durable.
+   * Never blocks on the server: past maxBytes the oldest events are dropped instead.
+   */
+  append(events: readonly T[], checkpoints?: Record<string, C>): Promise<void> {
+    const hasCheckpoints = checkpoints !== undefined && Object.keys(checkpoints).length > 0;
+    if (events.length === 0 && !hasCheckpoints) return Promise.resolve();
+    const record: SpoolRecord<T, C> = { s: this.nextSeq, e: [...events] };
+    if (hasCheckpoints) {
+      record.c = {};
+      for (const [key, v] of Object.entries(checkpoints)) record.c[key] = { n: this.nextCheckpoint++, v };
+    }
+    this.nextSeq += events.length;
+    const group = this.pending;
+    const encoded = encodeRecord(record);
+    group.records.push(encoded);
+    group.bytes += encoded.length;
+    if (events.length > 0) {
+      group.firstSeq = Math.min(group.firstSeq, record.s);
+      group.lastSeq = this.nextSeq - 1;
+    }
+    group.checkpoints.push(...Object.entries(record.c ?? {}));
+    const done = new Promise<void>((resolve, reject) => group.waiters.push({ resolve, reject }));
+    this.scheduleFlush();
+    return done;
+  }
+
+  /** The newest durable checkpoint per key (for the follower to resume from after a crash). */
+  checkpoints(): Map<string, C> {
+    return new Map([...this.checkpointMap].map(([k, e]) => [k, e.v]));
+  }
+
+  /**
+   * The next batch to send: an in-flight batch not yet offered since open()/rewind(), else a new one of at most
+   * maxEvents events and about maxBytes bytes, or null when nothing is durable yet or the in-flight window is full.
+   */
+  nextBatch(maxEvents: number, maxBytes: number): Promise<SpoolBatch<T> | null> {
+    return this.exclusive(async () => {
+      const known = this.state.batches[this.offered];
+      if (known) {
+        this.offered++;
+        return this.reread(known);
+      }
+      if (this.state.batches.length >= (this.options.maxInFlight ?? 1)) return null;
+      const fromSeq = (this.state.batches.at(-1)?.last ?? this.state.ackedThrough) + 1;
+      if (fromSeq > this.durableSeq) return null;
+      const read = await readEvents<T>(this.segments, { fromSeq, toSeq: this.durableSeq, maxEvents, maxBytes }, this.hint);
+      const first = read.events[0];
+      const last = read.events.at(-1);
+      if (!first || !last) return null;
+      this.hint = read.hint;
+      const batch = { id: `${this.state.generation}-${first.seq}`, first: first.seq, last: last.seq, count: read.events.length };
+      this.state.batches.push(batch);
+      this.state.lastSeq = this.nextSeq - 1;
+      await saveState(this.options.dir, this.state);
+      this.offered++;
+      return { id: batch.id, first: batch.first, last: batch.last, events: read.events.map((e) => e.event) };
+    });
+  }
+
+  /** After a reconnect: offer every unacknowledged batch again, oldest first. */
+  rewind(): void {
+    this.offered = 0;
+  }
+
+  /** The server stored this batch: its events leave the spool. False for an unknown (already acknowledged) id. */
+  ack(batchId: string): Promise<boolean> {
+    return this.exclusive(async () => {
+      const index = this.state.batches.findIndex((b) => b.id === batchId);
+      if (index < 0) return false;
+      // Acks come in order; an out-of-order one also settles the earlier batches only if the server says so, so refuse.
+      if (index > 0) throw new Error(`ack for batch ${batchId} before batch ${this.state.batches[0]!.id}: acknowledge in order`);
+      const [batch] = this.state.batches.splice(0, 1);
+      this.state.ackedThrough = batch!.last;
+      this.offered = Math.max(0, this.offered - 1);
+      await this.deleteSegments((s) => s.lastSeq <= this.state.ackedThrough);
+      return true;
+    });
+  }
+
+  stats(): SpoolStats {
+    const live = (s: Segment): number => Math.max(0, s.lastSeq - Math.max(s.firstSeq, this.state.ackedThrough + 1) + 1);
+    return {
+      events: this.segments.reduce((n, s) => n + live(s), 0),
+      bytes: this.segments.reduce((n, s) => n + s.bytes, 0),
+      segments: this.segments.length,
+      batchesInFlight: this.state.batches.length,
+      dropped: this.state.dropped,
+      lastSeq: this.nextSeq - 1,
+      ackedThrough: this.state.ackedThrough,
+      truncatedBytes: this.truncatedBytes,
+      lastError: this.lastError,
+    };
+  }
+
+  /** Writes what is pending, then closes the segment. */
+  async close(): Promise<void> {
+    await this.exclusive(async () => {
+      if (this.pending.records.length > 0) await this.flushGroup();
+      await this.writer.closeActive();
+    });
+  }
+
+  private async load(): Promise<void> {
+    for (const [k, e] of Object.entries(this.state.checkpoints)) mergeCheckpoint(this.checkpointMap, k, e);
+    this.segments.push(...(await listSegments(this.options.dir)));
+    for (const segment of this.segments) {
+      const scan = await scanSegment<C>(segment);
+      this.truncatedBytes += scan.truncatedBytes;
+      for (const [k, e] of scan.checkpoints) mergeCheckpoint(this.checkpointMap, k, e);
+    }
+    if (this.truncatedBytes > 0) this.lastError = `cut ${this.truncatedBytes} torn bytes off the spool on open (crash during a write)`;
+    const highest = Math.max(this.state.lastSeq, this.state.ackedThrough, ...this.segments.map((s) => s.lastSeq));
+    this.nextSeq = highest + 1;
+    this.durableSeq = highest;
+    this.nextCheckpoint = Math.max(0, ...[...this.checkpointMap.values()].map((e) => e.n)) + 1;
+    this.state.batches = this.state.batches.filter((b) => b.last > this.state.ackedThrough);
+    await this.deleteSegments((s) => s.lastSeq <= this.state.ackedThrough && s !== this.segments.at(-1));
+    const newest = this.segments.at(-1);
+    if (newest) await this.writer.resume(newest);
+  }
+
+  private newGroup(): PendingGroup<C> {
+    return { records: [], bytes: 0, firstSeq: Number.MAX_SAFE_INTEGER, lastSeq: 0, checkpoints: [], waiters: [] };
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    const delay = this.options.commitDelayMs ?? 0;
+    void this.exclusive(async () => {
+      if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+      await this.flushGroup();
+    }).catch(() => undefined);
+  }
+
+  /** Group commit: everything appended since the last write goes out in one write and one fsync. */
+  private async flushGroup(): Promise<void> {
+    this.flushScheduled = false;
+    const group = this.pending;
+    this.pending = this.newGroup();
+    if (group.records.length === 0) return;
+    const firstSeq = group.firstSeq === Number.MAX_SAFE_INTEGER ? this.nextSeq : group.firstSeq;
+    try {
+      await this.writer.write(group.records, group.bytes, firstSeq, group.lastSeq);
+    } catch (error) {
+      this.lastError = `spool write failed: ${(error as Error).message}; check free space in ${this.options.dir}`;
+      for (const w of group.waiters) w.reject(error);
+      return;
+    }
+    if (group.lastSeq > this.durableSeq) this.durableSeq = group.lastSeq;
+    for (const [k, e] of group.checkpoints) mergeCheckpoint(this.checkpointMap, k, e);
+    for (const w of group.waiters) w.resolve();
+    await this.enforceBound().catch((error: Error) => (this.lastError = `spool drop failed: ${error.message}`));
+  }
+
+  /** Over maxBytes: drop whole segments, oldest first, skipping those holding in-flight batches. */
+  private async enforceBound(): Promise<void> {
+    let total = this.segments.reduce((n, s) => n + s.bytes, 0);
+    const from = this.state.batches[0]?.first ?? Infinity;
+    const to = this.state.batches.at(-1)?.last ?? -Infinity;
+    const inFlight = (s: Segment): boolean => s.firstSeq <= to && s.lastSeq >= from;
+    const victims: Segment[] = [];
+    for (const s of this.segments) {
+      if (total <= this.maxBytes) break;
+      if (inFlight(s) || this.writer.isActive(s)) continue;
+      victims.push(s);
+      total -= s.bytes;
+    }
+    if (victims.length === 0) return;
+    for (const s of victims) this.state.dropped += Math.max(0, s.lastSeq - Math.max(s.firstSeq, this.state.ackedThrough + 1) + 1);
+    await this.deleteSegments((s) => victims.includes(s));
+  }
+
+  /** Removes segments, after saving the state (with their checkpoints, the drop counter and the last seq). */
+  private async deleteSegments(which: (s: Segment) => boolean): Promise<void> {
+    const doomed = this.segments.filter(which);
+    this.state.lastSeq = this.nextSeq - 1;
+    this.state.checkpoints = this.keptCheckpoints();
+    await saveState(this.options.dir, this.state);
+    for (const s of doomed) {
+      if (this.writer.isActive(s)) await this.writer.closeActive();
+      if (this.hint?.path === s.path) this.hint = undefined;
+      this.segments.splice(this.segments.indexOf(s), 1);
+      await unlink(s.path).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error;
+      });
+    }
+  }
+
+  private keptCheckpoints(): Record<string, CheckpointEntry<C>> {
+    const newest = [...this.checkpointMap].sort((a, b) => b[1].n - a[1].n).slice(0, this.options.maxCheckpoints ?? 64);
+    for (const [k] of [...this.checkpointMap].filter(([k]) => !newest.some(([n]) => n === k))) this.checkpointMap.delete(k);
+    return Object.fromEntries(newest);
+  }
+
+  private async reread(batch: BatchRange): Promise<SpoolBatch<T>> {
+    const range = { fromSeq: batch.first, toSeq: batch.last, maxEvents: batch.count, maxBytes: Number.MAX_SAFE_INTEGER };
+    const { events } = await readEvents<T>(this.segments, range, undefined);
+    if (events.length !== batch.count) this.lastError = `batch ${batch.id} re-read ${events.length} of ${batch.count} events: spool damaged`;
+    return { id: batch.id, first: batch.first, last: batch.last, events: events.map((e) => e.event) };
+  }
+
+  private exclusive<R>(fn: () => Promise<R>): Promise<R> {
+    const run = this.queue.then(fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+}
