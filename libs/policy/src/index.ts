@@ -5,7 +5,7 @@ export { activeBan, incrementLevel, isActive, type BanRecord, type BanScope } fr
 export { MAX_EVIDENCE_ACCOUNTS, type Ban, type Decision, type Evidence, type NoBan, type NoBanCode } from './decision';
 export { formatDuration, parseDuration } from './duration';
 export { DEFAULT_FUTURE_TOLERANCE_S, DEFAULT_MANUAL_UNBAN_GRACE_S, evaluate, evaluateEachScope, type EvaluateOptions } from './evaluate';
-export { FAILURE_EVENT_TYPES, INFORMATIONAL_EVENT_TYPES, SECURITY_EVENT_TYPES, type SecurityEventType } from './event-type';
+export { FAILURE_EVENT_TYPES } from './event-type';
 export type { Failure } from './failure';
 export { ASTERISK_AGGRESSIVE_JAIL, ASTERISK_JAIL, PRIVATE_IGNOREIP, defaultJails } from './jail.presets';
 export { JailValidationError, MAX_ATTEMPT_WINDOW_S, formatIssue, jailSchema, parseJail, validateJail, type Jail, type JailInput, type JailIssue } from './jail.schema';
