@@ -1,0 +1,129 @@
+import { CidrSet, cidrsOverlap, formatCidr, isSingleAddress, parseCidr, type Cidr } from '@fleetban/ip';
+
+/** A ban as the enforcer needs it: an address or network, and when it ends (ms since the epoch; null: never). */
+export interface Ban {
+  cidr: string;
+  expiresAt: number | null;
+}
+
+/** A ban the enforcer did not apply, and why, so the agent can report it to the server. */
+export interface Refusal {
+  cidr: string;
+  reason: 'invalid' | 'protected';
+  detail: string;
+}
+
+/** Which of the four sets an element lives in: single addresses in hash sets, networks in interval sets. */
+export type SetName = 'banned4' | 'banned6' | 'banned4net' | 'banned6net';
+export const SET_NAMES: readonly SetName[] = ['banned4', 'banned4net', 'banned6', 'banned6net'];
+
+/** A validated ban: canonical text (only digits, hex, dots, colons and a slash) and its set. */
+export interface BanElement {
+  cidr: string;
+  parsed: Cidr;
+  set: SetName;
+  expiresAt: number | null;
+}
+
+export interface PreparedBans {
+  elements: BanElement[];
+  refused: Refusal[];
+  /** Bans whose end is already past: nothing to enforce. */
+  expired: number;
+}
+
+export function setOf(cidr: Cidr): SetName {
+  const family = cidr.version === 4 ? 'banned4' : 'banned6';
+  return isSingleAddress(cidr) ? family : `${family}net`;
+}
+
+/** The later of two ends, null (never) being the latest. */
+const laterEnd = (a: number | null, b: number | null): number | null => (a === null || b === null ? null : Math.max(a, b));
+
+/**
+ * The networks no ban may touch, parsed once. Validated by CidrSet (host bits allowed, as in an allowlist); matched
+ * here on parsed values because CidrSet.match re-parses its argument, which doubles the cost of a 100,000-ban snapshot.
+ */
+export function protectedNetworks(entries: readonly string[]): Cidr[] {
+  new CidrSet(entries);
+  return entries.map((entry) => parseCidr(entry, { strict: false }) as Cidr);
+}
+
+/**
+ * Validates, refuses what touches a protected network, drops what already ended, and merges duplicates (keeping the
+ * later end). Only the canonical text of a parsed address ever reaches an nft script.
+ */
+export function prepareBans(bans: readonly Ban[], protectedCidrs: readonly Cidr[], now: number): PreparedBans {
+  const byCidr = new Map<string, BanElement>();
+  const refused: Refusal[] = [];
+  let expired = 0;
+  for (const ban of bans) {
+    const parsed = typeof ban.cidr === 'string' ? parseCidr(ban.cidr) : null;
+    if (parsed === null) {
+      refused.push({ cidr: String(ban.cidr), reason: 'invalid', detail: 'not an IP address or a CIDR with host bits clear' });
+      continue;
+    }
+    const cidr = formatCidr(parsed);
+    const hit = protectedCidrs.find((p) => cidrsOverlap(p, parsed));
+    if (hit !== undefined) {
+      refused.push({ cidr, reason: 'protected', detail: `overlaps protected ${formatCidr(hit)}` });
+      continue;
+    }
+    if (ban.expiresAt !== null && !(ban.expiresAt > now)) {
+      expired++;
+      continue;
+    }
+    const previous = byCidr.get(cidr);
+    const expiresAt = previous ? laterEnd(previous.expiresAt, ban.expiresAt) : ban.expiresAt;
+    byCidr.set(cidr, { cidr, parsed, set: setOf(parsed), expiresAt });
+  }
+  return { elements: [...byCidr.values()], refused, expired };
+}
+
+const lastAddress = (cidr: Cidr): bigint => cidr.network + (1n << BigInt((cidr.version === 4 ? 32 : 128) - cidr.prefix)) - 1n;
+
+/**
+ * The networks to put in the interval sets. The kernel refuses overlapping intervals in one set, and CIDRs either nest
+ * or are disjoint, so a network inside another banned network is left out ("shadowed"): the outer one already covers
+ * it. When the outer one ends before an inner one, `reassertAt` says when to apply again to bring the inner one back.
+ */
+export function layoutNetworks(networks: Iterable<BanElement>, now: number): NetworkLayout {
+  const live = [...networks].filter((n) => n.expiresAt === null || n.expiresAt > now);
+  live.sort((a, b) => a.parsed.version - b.parsed.version || (a.parsed.network < b.parsed.network ? -1 : a.parsed.network > b.parsed.network ? 1 : a.parsed.prefix - b.parsed.prefix));
+  const kept: BanElement[] = [];
+  const shadowed: BanElement[] = [];
+  let outer: BanElement | null = null;
+  let reassertAt: number | null = null;
+  for (const network of live) {
+    if (outer !== null && outer.parsed.version === network.parsed.version && network.parsed.network <= lastAddress(outer.parsed)) {
+      shadowed.push(network);
+      if (outer.expiresAt !== null && laterEnd(outer.expiresAt, network.expiresAt) !== outer.expiresAt) {
+        reassertAt = Math.min(reassertAt ?? outer.expiresAt, outer.expiresAt);
+      }
+      continue;
+    }
+    outer = network;
+    kept.push(network);
+  }
+  return { kept, shadowed, reassertAt };
+}
+
+/** Longest timeout written to the kernel; longer bans are re-asserted by the agent long before this runs out. */
+export const MAX_TIMEOUT_SECONDS = 3650 * 86_400;
+
+/**
+ * nft's timeout text for the time left, rounded up to whole seconds, as `1d2h3m4s`: nft 1.0.6 refuses a bare seconds
+ * count above about 10^8 ("value too large") but takes the same span in days.
+ */
+export function renderTimeout(expiresAt: number, now: number): string {
+  let left = Math.min(Math.ceil((expiresAt - now) / 1000), MAX_TIMEOUT_SECONDS);
+  const parts: string[] = [];
+  for (const [unit, size] of [['d', 86_400], ['h', 3600], ['m', 60]] as const) {
+    if (left >= size) {
+      parts.push(`${Math.floor(left / size)}${unit}`);
+      left %= size;
+    }
+  }
+  if (left > 0 || parts.length === 0) parts.push(`${Math.max(left, 1)}s`);
+  return parts.join('');
+}
