@@ -10,3 +10,4 @@ export type { Failure } from './failure';
 export { ASTERISK_AGGRESSIVE_JAIL, ASTERISK_JAIL, PRIVATE_IGNOREIP, defaultJails } from './jail.presets';
 export { JailValidationError, MAX_ATTEMPT_WINDOW_S, formatIssue, jailSchema, parseJail, validateJail, type Jail, type JailInput, type JailIssue } from './jail.schema';
 export type { PortRange } from './port';
+export { DEFAULT_BANS_PER_MINUTE, DEFAULT_BREAKER_COOLDOWN_S, circuitBreaker, pruneBanTimes, type CircuitBreakerOptions, type CircuitBreakerState } from './circuit-breaker';
