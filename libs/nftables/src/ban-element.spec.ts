@@ -10,12 +10,12 @@ describe('prepareBans', () => {
   it('puts addresses in hash sets and networks in interval sets, in canonical text', () => {
     const { elements } = prepareBans(
       [
-        { cidr: '203.0.113.7', expiresAt: null },
-        { cidr: '198.51.100.0/24', expiresAt: null },
-        { cidr: '2001:DB8::1', expiresAt: null },
-        { cidr: '2001:db8:1::/48', expiresAt: null },
-        { cidr: '::ffff:192.0.2.9', expiresAt: null },
-        { cidr: '192.0.2.10/32', expiresAt: null },
+        { ip: '203.0.113.7', until: null },
+        { ip: '198.51.100.0/24', until: null },
+        { ip: '2001:DB8::1', until: null },
+        { ip: '2001:db8:1::/48', until: null },
+        { ip: '::ffff:192.0.2.9', until: null },
+        { ip: '192.0.2.10/32', until: null },
       ],
       none,
       now,
@@ -32,7 +32,7 @@ describe('prepareBans', () => {
 
   it('refuses invalid text, so nothing unchecked reaches an nft script', () => {
     const inputs = ['1.2.3.4 }; flush ruleset', '10.1.2.3/8', '', 'fe80::1%eth0', '1.2.3.4/33', 'example.com'];
-    const { elements, refused } = prepareBans(inputs.map((cidr) => ({ cidr, expiresAt: null })), none, now);
+    const { elements, refused } = prepareBans(inputs.map((ip) => ({ ip, until: null })), none, now);
     expect(elements).toEqual([]);
     expect(refused.map((r) => [r.cidr, r.reason])).toEqual(inputs.map((i) => [i, 'invalid']));
   });
@@ -40,7 +40,7 @@ describe('prepareBans', () => {
   it('refuses bans that overlap a protected network, either way round', () => {
     const protectedSet = protectedNetworks(['10.0.0.0/8', '192.0.2.1', '2001:db8::/32']);
     const { elements, refused } = prepareBans(
-      ['10.1.2.3', '192.0.2.0/24', '2001:db8:5::1', '0.0.0.0/0', '192.0.2.2', '2001:db9::1'].map((cidr) => ({ cidr, expiresAt: null })),
+      ['10.1.2.3', '192.0.2.0/24', '2001:db8:5::1', '0.0.0.0/0', '192.0.2.2', '2001:db9::1'].map((ip) => ({ ip, until: null })),
       protectedSet,
       now,
     );
@@ -56,12 +56,12 @@ describe('prepareBans', () => {
   it('skips bans already ended and keeps the later end of duplicates', () => {
     const { elements, expired } = prepareBans(
       [
-        { cidr: '192.0.2.1', expiresAt: now },
-        { cidr: '192.0.2.2', expiresAt: now + 1000 },
-        { cidr: '192.0.2.2', expiresAt: now + 5000 },
-        { cidr: '192.0.2.2', expiresAt: now + 2000 },
-        { cidr: '192.0.2.3', expiresAt: now + 1000 },
-        { cidr: '192.0.2.3', expiresAt: null },
+        { ip: '192.0.2.1', until: now },
+        { ip: '192.0.2.2', until: now + 1000 },
+        { ip: '192.0.2.2', until: now + 5000 },
+        { ip: '192.0.2.2', until: now + 2000 },
+        { ip: '192.0.2.3', until: now + 1000 },
+        { ip: '192.0.2.3', until: null },
       ],
       none,
       now,
@@ -74,7 +74,7 @@ describe('prepareBans', () => {
   });
 });
 
-const nets = (...specs: Array<[string, number | null]>): BanElement[] => prepareBans(specs.map(([cidr, expiresAt]) => ({ cidr, expiresAt })), none, now).elements;
+const nets = (...specs: Array<[string, number | null]>): BanElement[] => prepareBans(specs.map(([ip, until]) => ({ ip, until })), none, now).elements;
 
 describe('layoutNetworks', () => {
   it('leaves out networks inside another, and says when to re-assert if the outer ends first', () => {

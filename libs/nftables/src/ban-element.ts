@@ -1,9 +1,12 @@
 import { CidrSet, cidrsOverlap, formatCidr, isSingleAddress, parseCidr, type Cidr } from '@fleetban/ip';
 
-/** A ban as the enforcer needs it: an address or network, and when it ends (ms since the epoch; null: never). */
+/**
+ * A ban as the enforcer needs it: an address or network, and when it ends (ms since the epoch; null: never). The
+ * field names are those of @fleetban/protocol's WireBan, so the agent passes received bans as they are.
+ */
 export interface Ban {
-  cidr: string;
-  expiresAt: number | null;
+  ip: string;
+  until: number | null;
 }
 
 /** A ban the enforcer did not apply, and why, so the agent can report it to the server. */
@@ -58,9 +61,9 @@ export function prepareBans(bans: readonly Ban[], protectedCidrs: readonly Cidr[
   const refused: Refusal[] = [];
   let expired = 0;
   for (const ban of bans) {
-    const parsed = typeof ban.cidr === 'string' ? parseCidr(ban.cidr) : null;
+    const parsed = typeof ban.ip === 'string' ? parseCidr(ban.ip) : null;
     if (parsed === null) {
-      refused.push({ cidr: String(ban.cidr), reason: 'invalid', detail: 'not an IP address or a CIDR with host bits clear' });
+      refused.push({ cidr: String(ban.ip), reason: 'invalid', detail: 'not an IP address or a CIDR with host bits clear' });
       continue;
     }
     const cidr = formatCidr(parsed);
@@ -69,15 +72,22 @@ export function prepareBans(bans: readonly Ban[], protectedCidrs: readonly Cidr[
       refused.push({ cidr, reason: 'protected', detail: `overlaps protected ${formatCidr(hit)}` });
       continue;
     }
-    if (ban.expiresAt !== null && !(ban.expiresAt > now)) {
+    if (ban.until !== null && !(ban.until > now)) {
       expired++;
       continue;
     }
     const previous = byCidr.get(cidr);
-    const expiresAt = previous ? laterEnd(previous.expiresAt, ban.expiresAt) : ban.expiresAt;
+    const expiresAt = previous ? laterEnd(previous.expiresAt, ban.until) : ban.until;
     byCidr.set(cidr, { cidr, parsed, set: setOf(parsed), expiresAt });
   }
   return { elements: [...byCidr.values()], refused, expired };
+}
+
+export interface NetworkLayout {
+  kept: BanElement[];
+  shadowed: BanElement[];
+  /** When an outer network ends before a network it shadows: apply the desired state again then. */
+  reassertAt: number | null;
 }
 
 const lastAddress = (cidr: Cidr): bigint => cidr.network + (1n << BigInt((cidr.version === 4 ? 32 : 128) - cidr.prefix)) - 1n;

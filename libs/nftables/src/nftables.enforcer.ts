@@ -85,7 +85,7 @@ export class NftablesEnforcer {
   applyDelta(delta: BanDelta, now: number): Promise<ApplyResult> {
     return this.serial(async () => {
       const added = prepareBans(delta.add, this.protectedCidrs, now);
-      const lifted = prepareBans(delta.remove.map((cidr) => ({ cidr, expiresAt: null })), [], now);
+      const lifted = prepareBans(delta.remove.map((ip) => ({ ip, until: null })), [], now);
       const refused = [...added.refused, ...lifted.refused];
       const cached = this.networks;
       try {
@@ -160,7 +160,7 @@ export class NftablesEnforcer {
   private async readNetworks(now: number): Promise<Map<string, BanElement>> {
     const sets = ['banned4net', 'banned6net'];
     const outputs = await Promise.all(sets.map((set) => this.runner.read(['-j', 'list', 'set', 'inet', this.config.table, set])));
-    const bans = outputs.flatMap(parseElements).map((e) => ({ cidr: e.cidr, expiresAt: e.expires === null ? null : now + e.expires * 1000 }));
+    const bans = outputs.flatMap(parseElements).map((e) => ({ ip: e.cidr, until: e.expires === null ? null : now + e.expires * 1000 }));
     return new Map(prepareBans(bans, [], now).elements.map((e) => [e.cidr, e]));
   }
 

@@ -86,9 +86,9 @@ describe('renderSnapshot', () => {
     const script = renderSnapshot(
       'fb1',
       elements([
-        { cidr: '192.0.2.1', expiresAt: now + 3_542_000 },
-        { cidr: '198.51.100.0/24', expiresAt: null },
-        { cidr: '2001:db8::1', expiresAt: now + 10_000 },
+        { ip: '192.0.2.1', until: now + 3_542_000 },
+        { ip: '198.51.100.0/24', until: null },
+        { ip: '2001:db8::1', until: now + 10_000 },
       ]),
       now,
     );
@@ -104,7 +104,7 @@ describe('renderSnapshot', () => {
   });
 
   it('splits huge lists into several statements of the same batch', () => {
-    const bans = Array.from({ length: ELEMENTS_PER_STATEMENT * 2 + 1 }, (_, i) => ({ cidr: `10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`, expiresAt: null }));
+    const bans = Array.from({ length: ELEMENTS_PER_STATEMENT * 2 + 1 }, (_, i) => ({ ip: `10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`, until: null }));
     const adds = lines(renderSnapshot('fb1', elements(bans), now)).filter((l) => l.startsWith('add element'));
     expect(adds).toHaveLength(3);
     expect(adds.map((l) => l.split(', ').length)).toEqual([ELEMENTS_PER_STATEMENT, ELEMENTS_PER_STATEMENT, 1]);
@@ -113,8 +113,8 @@ describe('renderSnapshot', () => {
 
 describe('renderDelta', () => {
   it('primes, deletes then re-adds addresses, so a missing one is no error and a present one gets its new timeout', () => {
-    const remove = elements([{ cidr: '192.0.2.9', expiresAt: null }]);
-    const add = elements([{ cidr: '192.0.2.1', expiresAt: now + 60_000 }]);
+    const remove = elements([{ ip: '192.0.2.9', until: null }]);
+    const add = elements([{ ip: '192.0.2.1', until: now + 60_000 }]);
     expect(lines(renderDelta('fb1', remove, add, now))).toEqual([
       'add element inet fb1 banned4 { 192.0.2.9, 192.0.2.1 }',
       'delete element inet fb1 banned4 { 192.0.2.9, 192.0.2.1 }',
@@ -123,8 +123,8 @@ describe('renderDelta', () => {
   });
 
   it('deletes networks without priming, since a primed network would overlap one added after it', () => {
-    const remove = elements([{ cidr: '10.0.0.0/8', expiresAt: null }]);
-    const add = elements([{ cidr: '10.1.0.0/16', expiresAt: null }]);
+    const remove = elements([{ ip: '10.0.0.0/8', until: null }]);
+    const add = elements([{ ip: '10.1.0.0/16', until: null }]);
     expect(lines(renderDelta('fb1', remove, add, now))).toEqual(['delete element inet fb1 banned4net { 10.0.0.0/8 }', 'add element inet fb1 banned4net { 10.1.0.0/16 }']);
   });
 
