@@ -91,7 +91,9 @@ function toEvent(time: number, f: Fields, security: boolean): EntryResult {
 export function parseEntry(text: string, prefix: LinePrefix, ctx: ParseContext): EntryResult {
   const marker = text.indexOf(MARKER);
   if (text.length > ctx.maxLineLength) return marker >= 0 || text.indexOf('NOTICE') >= 0 ? reject('too-long', marker >= 0) : IGNORED;
-  if (marker >= 0 && marker === prefix.messageStart) {
+  const isSecurity = prefix.levelEnd - prefix.levelStart === 8 && text.startsWith('SECURITY', prefix.levelStart);
+  // Only res_security_log's own lines: a VERBOSE or NOTICE message can start with caller-chosen text.
+  if (marker >= 0 && marker === prefix.messageStart && isSecurity) {
     const r = parseSecurityEntry(text, marker);
     if (!r.ok) return reject(r.reason, true, r.incomplete);
     let time = parseEventTv(r.eventTv);

@@ -33,7 +33,7 @@ export const newPrefix = (): LinePrefix => ({ present: false, dateForm: DateForm
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 const isUpper = (c: number): boolean => c >= 65 && c <= 90;
 const LOCATION = /[A-Za-z0-9_./-]+\.c(?::\d+)?(?: (?:in )?[A-Za-z0-9_]+)?: /y;
-const PROGRAM = /[A-Za-z0-9_./-]+\[\d+\]: /y;
+const PROGRAM = /[a-z][A-Za-z0-9_./-]*\[\d+\]: /y;
 const SYSLOG_RFC3339 = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d) \S+ /y;
 
 /** `HH:MM:SS` at pos. */

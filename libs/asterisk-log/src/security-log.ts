@@ -26,6 +26,7 @@ export interface SecurityFailure {
 const MARKER = 'SecurityEvent="';
 const HEAD = [',EventTV="', ',Severity="', ',Service="', ',EventVersion="'] as const;
 const LOCAL = '",LocalAddress="';
+const SESSION = '",SessionID="';
 const REMOTE = ',RemoteAddress="';
 /** Steps of tail matching allowed per entry: attacker text full of `",` must not buy unbounded work. */
 const TAIL_BUDGET = 20_000;
@@ -108,20 +109,25 @@ export function parseSecurityEntry(text: string, start: number): SecurityEntry |
   const regionKey = shape.accountFirst ? ',AccountID="' : ',SessionID="';
   if (!text.startsWith(regionKey, head.pos)) return fail(text.length - head.pos < regionKey.length ? 'truncated' : 'malformed', text.length - head.pos < regionKey.length);
   const valueStart = head.pos + regionKey.length;
+  // Only the From user (AccountID) can hold a newline: Call-IDs, addresses and the tail cannot. So in an entry
+  // joined from several physical lines, SessionID and everything after it lie after the last newline.
+  const lastNewline = text.lastIndexOf('\n');
   let sessionStart = valueStart;
   if (shape.accountFirst) {
-    const sep = text.indexOf('",SessionID="', valueStart);
+    const sep = text.indexOf(SESSION, Math.max(valueStart, lastNewline + 1));
     if (sep < 0) return fail('truncated', true);
     // The first separator gives the shortest AccountID: if even that one breaks the service's bounds, no split is valid.
     const max = MAX_ACCOUNT_BY_SERVICE.get(service);
     if (max !== undefined && sep - valueStart > max) return fail('malformed', false);
-    if (SINGLE_LINE_ACCOUNT_SERVICES.has(service) && text.lastIndexOf('\n', sep) >= valueStart) return fail('malformed', false);
-    sessionStart = sep + '",SessionID="'.length;
+    if (SINGLE_LINE_ACCOUNT_SERVICES.has(service) && lastNewline >= valueStart) return fail('malformed', false);
+    sessionStart = sep + SESSION.length;
+  } else if (lastNewline >= valueStart) {
+    return fail('malformed', false);
   }
   const budget: Budget = { left: TAIL_BUDGET };
   let first: Candidate | null = null;
   let agreeing = 0;
-  for (let at = text.indexOf(LOCAL, sessionStart); at >= 0; at = text.indexOf(LOCAL, at + 1)) {
+  for (let at = text.indexOf(LOCAL, Math.max(sessionStart, lastNewline + 1)); at >= 0; at = text.indexOf(LOCAL, at + 1)) {
     const c = candidateAt(text, at, shape.tail, budget);
     if (budget.left < 0) return fail('ambiguous-address', false);
     if (c === null) continue;
@@ -137,7 +143,7 @@ export function parseSecurityEntry(text: string, start: number): SecurityEntry |
     type: head.type as SecurityEventType,
     eventTv: head.values[0] as string,
     service,
-    account: unique && shape.accountFirst ? text.slice(valueStart, sessionStart - '",SessionID="'.length) : null,
+    account: unique && shape.accountFirst ? text.slice(valueStart, sessionStart - SESSION.length) : null,
     session: unique ? text.slice(sessionStart, first.localStart) : null,
     remote: first.remote,
     local: first.local,
