@@ -1,0 +1,156 @@
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { MAX_BANS_PER_MESSAGE } from '@fleetban/protocol';
+import type { Logger } from 'pino';
+import { SERVER_TUNABLES, type ServerTunables } from '../app/server-tunables';
+import { LOGGER } from '../logging/logger';
+import { ServerMetrics } from '../metrics/server-metrics';
+import { RedisService } from '../redis/redis.service';
+import { BanChangeRepository, type BanChangeRow } from './ban-change.repository';
+import type { BanSubscriber, PublishedBanChange } from './ban-subscriber';
+import { concernsAgent, netDelta, toWireBan } from './ban-wire';
+
+const CHANNEL = 'fleet:ban-changes';
+const PAGE = 1000;
+
+interface SubscriberState {
+  /** Highest seq the agent has been brought to; null while its catch-up runs (changes are buffered). */
+  cursor: number | null;
+  buffered: BanChangeRow[];
+}
+
+/**
+ * Brings every agent connected to this instance along the fleet's ban change log. The log in PostgreSQL
+ * is the truth; a Redis message only says "there is more" (plus a slow poll, in case a message is lost),
+ * so changes reach agents in order, without gaps, whichever instance or worker wrote them.
+ */
+@Injectable()
+export class BanFeedService implements OnModuleInit, OnApplicationShutdown {
+  private readonly subscribers = new Map<BanSubscriber, SubscriberState>();
+  private feedSeq = 0;
+  private pumping: Promise<void> | undefined;
+  private pumpAgain = false;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly log: Logger;
+
+  constructor(
+    private readonly changes: BanChangeRepository,
+    private readonly redis: RedisService,
+    private readonly metrics: ServerMetrics,
+    @Inject(SERVER_TUNABLES) private readonly tunables: ServerTunables,
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    this.log = logger.child({ component: 'ban-feed' });
+  }
+
+  async onModuleInit(): Promise<void> {
+    this.feedSeq = await this.changes.latestSeq();
+    await this.redis.subscribe(CHANNEL, (message) => {
+      const seq = Number((JSON.parse(message) as { seq?: unknown }).seq);
+      if (!(seq <= this.feedSeq)) void this.pump();
+    });
+    this.timer = setInterval(() => void this.pump(), this.tunables.banFeedPollMs);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  /**
+   * Call after committing a BanChange: every instance pushes it to its agents. Safe to call twice or late;
+   * if Redis is away, other instances still find the change at their next poll.
+   */
+  async publish(change: PublishedBanChange): Promise<void> {
+    void this.pump();
+    await this.redis.publish(CHANNEL, JSON.stringify({ seq: Number(change.seq) }));
+  }
+
+  /** Brings a newly connected agent from `lastBanSeq` to the present (deltas, or a snapshot), then keeps it current. */
+  async attach(subscriber: BanSubscriber, lastBanSeq: number | undefined): Promise<void> {
+    const state: SubscriberState = { cursor: null, buffered: [] };
+    this.subscribers.set(subscriber, state);
+    const cursor = await this.catchUp(subscriber, lastBanSeq ?? 0);
+    state.cursor = cursor;
+    const buffered = state.buffered;
+    state.buffered = [];
+    this.deliverTo(subscriber, state, buffered);
+  }
+
+  detach(subscriber: BanSubscriber): void {
+    this.subscribers.delete(subscriber);
+  }
+
+  /** Reads the log past what this instance delivered and delivers it. Concurrent calls coalesce. */
+  pump(): Promise<void> {
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return this.pumping;
+    }
+    this.pumping = this.pumpLoop().finally(() => (this.pumping = undefined));
+    return this.pumping;
+  }
+
+  private async pumpLoop(): Promise<void> {
+    try {
+      do {
+        this.pumpAgain = false;
+        for (;;) {
+          const rows = await this.changes.changesAfter(this.feedSeq, PAGE);
+          if (rows.length === 0) break;
+          this.feedSeq = rows[rows.length - 1]!.seq;
+          for (const [subscriber, state] of this.subscribers) this.deliverTo(subscriber, state, rows);
+          if (rows.length < PAGE) break;
+        }
+      } while (this.pumpAgain);
+    } catch (error) {
+      this.log.warn({ err: error }, 'could not read the ban change log; next notification or poll retries');
+    }
+  }
+
+  private deliverTo(subscriber: BanSubscriber, state: SubscriberState, rows: readonly BanChangeRow[]): void {
+    if (state.cursor === null) {
+      state.buffered.push(...rows);
+      return;
+    }
+    const cursor = state.cursor;
+    const fresh = rows.filter((row) => row.seq > cursor);
+    if (fresh.length === 0) return;
+    state.cursor = fresh[fresh.length - 1]!.seq;
+    const mine = fresh.filter((row) => concernsAgent(row, subscriber.agentId));
+    if (mine.length === 0) return;
+    this.sendDelta(subscriber, state.cursor, mine);
+  }
+
+  private sendDelta(subscriber: BanSubscriber, seq: number, rows: readonly BanChangeRow[]): boolean {
+    const { add, remove } = netDelta(rows);
+    this.metrics.banDeltasSent.inc({ type: 'bans.delta' });
+    return subscriber.send({ type: 'bans.delta', seq, add, remove });
+  }
+
+  /** Sends what the agent missed; returns the seq it is now at. */
+  private async catchUp(subscriber: BanSubscriber, lastBanSeq: number): Promise<number> {
+    if (lastBanSeq > 0) {
+      const rows = await this.changes.changesAfter(lastBanSeq, this.tunables.maxCatchUpChanges + 1);
+      const latest = rows.length > 0 ? rows[rows.length - 1]!.seq : await this.changes.latestSeq();
+      // An agent ahead of the log (database restored from a backup) cannot trust its set: snapshot.
+      if (rows.length <= this.tunables.maxCatchUpChanges && lastBanSeq <= latest) {
+        const mine = rows.filter((row) => concernsAgent(row, subscriber.agentId));
+        if (mine.length > 0) this.sendDelta(subscriber, latest, mine);
+        return Math.max(lastBanSeq, latest);
+      }
+    }
+    return this.sendSnapshot(subscriber);
+  }
+
+  private async sendSnapshot(subscriber: BanSubscriber): Promise<number> {
+    const { seq, bans } = await this.changes.activeBansFor(subscriber.agentId);
+    const wire = bans.map(toWireBan);
+    for (let at = 0; at === 0 || at < wire.length; at += MAX_BANS_PER_MESSAGE) {
+      const part = wire.slice(at, at + MAX_BANS_PER_MESSAGE);
+      this.metrics.banDeltasSent.inc({ type: 'bans.snapshot' });
+      if (!subscriber.send({ type: 'bans.snapshot', seq, bans: part, last: at + MAX_BANS_PER_MESSAGE >= wire.length })) break;
+    }
+    this.log.debug({ agentId: subscriber.agentId, seq, bans: wire.length }, 'snapshot sent');
+    return seq;
+  }
+}

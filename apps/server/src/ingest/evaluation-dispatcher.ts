@@ -1,0 +1,80 @@
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { SERVER_TUNABLES, type ServerTunables } from '../app/server-tunables';
+import { EvaluateQueue } from '../jobs/evaluate.queue';
+import { MAX_IPS_PER_EVALUATE_JOB, type EvaluateJob } from '../jobs/job-map';
+import { LOGGER } from '../logging/logger';
+import { ServerMetrics } from '../metrics/server-metrics';
+import { PendingEvaluationRepository } from './pending-evaluation.repository';
+
+/**
+ * Hands the IPs of committed batches to the ban engine. IPs of the batches committed within a short window
+ * are coalesced (one IP once per job); once the jobs are in Redis the batches' pending markers are deleted.
+ * If the enqueue fails, the markers stay and the sweeper re-enqueues them: nothing is lost between commit
+ * and enqueue, at the price of an occasional second evaluation (the ban engine is idempotent).
+ */
+@Injectable()
+export class EvaluationDispatcher implements OnApplicationShutdown {
+  private ips = new Set<string>();
+  private pendingIds: bigint[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly log: Logger;
+
+  constructor(
+    private readonly queue: EvaluateQueue,
+    private readonly pending: PendingEvaluationRepository,
+    private readonly metrics: ServerMetrics,
+    @Inject(SERVER_TUNABLES) private readonly tunables: ServerTunables,
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    this.log = logger.child({ component: 'evaluation-dispatcher' });
+  }
+
+  /** Called after a batch committed with its pending marker. */
+  add(pendingId: bigint, ips: readonly string[]): void {
+    this.pendingIds.push(pendingId);
+    for (const ip of ips) this.ips.add(ip);
+    if (this.ips.size >= MAX_IPS_PER_EVALUATE_JOB) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), this.tunables.evaluateCoalesceMs);
+  }
+
+  /** Enqueues what is collected; resolves when done (or failed, leaving it to the sweeper). */
+  flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pendingIds.length === 0) return Promise.resolve();
+    const ips = [...this.ips];
+    const ids = this.pendingIds;
+    this.ips = new Set();
+    this.pendingIds = [];
+    const done: Promise<void> = this.dispatch(ips, ids, 'ingest').then(() => undefined).finally(() => this.inFlight.delete(done));
+    this.inFlight.add(done);
+    return done;
+  }
+
+  /** Enqueues `ips` then deletes the markers `ids`; never throws. False when the enqueue failed. */
+  async dispatch(ips: readonly string[], ids: readonly bigint[], origin: EvaluateJob['origin']): Promise<boolean> {
+    try {
+      for (let at = 0; at < ips.length; at += MAX_IPS_PER_EVALUATE_JOB) {
+        await this.queue.add({ ips: ips.slice(at, at + MAX_IPS_PER_EVALUATE_JOB), origin });
+        this.metrics.evaluationsEnqueued.inc({ origin });
+      }
+    } catch (error) {
+      this.metrics.enqueueFailures.inc();
+      this.log.warn({ err: error, batches: ids.length }, 'could not enqueue evaluate jobs; the pending markers stay and the sweeper retries');
+      return false;
+    }
+    try {
+      await this.pending.delete(ids);
+    } catch (error) {
+      this.log.warn({ err: error }, 'jobs enqueued but pending markers not deleted; they will be evaluated twice');
+    }
+    return true;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.flush();
+    await Promise.all(this.inFlight);
+  }
+}
