@@ -130,6 +130,13 @@ export class BanRepository {
     return rows.map(toBan);
   }
 
+  /** Bans, past and present, whose target contains `ip`, newest first: the history the policy weighs. */
+  async covering(ip: string, limit = 200): Promise<Ban[]> {
+    const rows = await this.prisma.$queryRaw<BanRow[]>`
+      SELECT ${BAN_COLUMNS} FROM bans WHERE target >>= ${ip}::inet ORDER BY created_at DESC LIMIT ${limit}`;
+    return rows.map(toBan);
+  }
+
   /** Every ban ever placed on exactly this target in this jail, newest first: bantime.increment counts them. */
   async history(target: string, jail: string): Promise<Ban[]> {
     const rows = await this.prisma.$queryRaw<BanRow[]>`

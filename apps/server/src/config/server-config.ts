@@ -21,6 +21,12 @@ const serverEnvSchema = z
     FLEETBAN_ROLE: z.enum(['all', 'api', 'worker']).default('all'),
     FLEETBAN_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     FLEETBAN_EVENT_RETENTION_DAYS: positiveInt.default(30),
+    /** Automatic bans per minute beyond which automatic banning pauses (the circuit breaker). */
+    FLEETBAN_BREAKER_LIMIT: positiveInt.default(500),
+    /** Seconds after a manual unban during which the IP is not banned automatically again. */
+    FLEETBAN_UNBAN_GRACE: z.coerce.number().int().min(0).default(3600),
+    /** A YAML file of jails, applied at start (created or replaced by name). */
+    FLEETBAN_JAILS_FILE: z.string().min(1).optional(),
   })
   .refine((env) => Boolean(env.FLEETBAN_TLS_CERT) === Boolean(env.FLEETBAN_TLS_KEY), {
     message: 'set both FLEETBAN_TLS_CERT and FLEETBAN_TLS_KEY (paths to PEM files), or neither',
@@ -39,6 +45,9 @@ export interface ServerConfig {
   role: 'all' | 'api' | 'worker';
   logLevel: string;
   eventRetentionDays: number;
+  breakerLimitPerMinute: number;
+  unbanGraceS: number;
+  jailsFile: string | undefined;
 }
 
 /** Injection token for the parsed configuration. */
@@ -71,5 +80,8 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
     role: e.FLEETBAN_ROLE,
     logLevel: e.FLEETBAN_LOG_LEVEL,
     eventRetentionDays: e.FLEETBAN_EVENT_RETENTION_DAYS,
+    breakerLimitPerMinute: e.FLEETBAN_BREAKER_LIMIT,
+    unbanGraceS: e.FLEETBAN_UNBAN_GRACE,
+    jailsFile: e.FLEETBAN_JAILS_FILE,
   };
 }

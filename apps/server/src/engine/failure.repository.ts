@@ -1,0 +1,43 @@
+import { Injectable } from '@nestjs/common';
+import type { Failure } from '@fleetban/policy';
+import { PrismaService } from '../database/prisma.service';
+
+/** A failure with what the window needs to stay exact: its row id (idempotent adds) and when it was stored. */
+export interface StoredFailure extends Failure {
+  id: string;
+  receivedAt: number;
+}
+
+interface FailureRow {
+  id: bigint;
+  time: Date;
+  received_at: Date;
+  agent_id: number;
+  type: Failure['type'];
+  session: string | null;
+  account: string | null;
+}
+
+/** The ban engine's reading of stored security events: the failures of one IP. */
+@Injectable()
+export class FailureRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /** Failures of `ip` that happened at or after `since`, and were stored after `storedAfter` (both epoch ms). */
+  async forIp(ip: string, since: number, storedAfter: number): Promise<StoredFailure[]> {
+    const rows = await this.prisma.$queryRaw<FailureRow[]>`
+      SELECT id, time, received_at, agent_id, type, session, account FROM security_events
+      WHERE ip = ${ip}::inet AND time >= ${new Date(since)} AND received_at > ${new Date(storedAfter)} AND failure
+      ORDER BY time, id LIMIT 100000`;
+    return rows.map((row) => ({
+      id: String(row.id),
+      ip,
+      time: row.time.getTime(),
+      receivedAt: row.received_at.getTime(),
+      agentId: String(row.agent_id),
+      type: row.type,
+      session: row.session,
+      account: row.account,
+    }));
+  }
+}
