@@ -11,3 +11,4 @@ export { ASTERISK_AGGRESSIVE_JAIL, ASTERISK_JAIL, PRIVATE_IGNOREIP, defaultJails
 export { JailValidationError, MAX_ATTEMPT_WINDOW_S, formatIssue, jailSchema, parseJail, validateJail, type Jail, type JailInput, type JailIssue } from './jail.schema';
 export type { PortRange } from './port';
 export { DEFAULT_BANS_PER_MINUTE, DEFAULT_BREAKER_COOLDOWN_S, circuitBreaker, pruneBanTimes, type CircuitBreakerOptions, type CircuitBreakerState } from './circuit-breaker';
+export { importFail2ban, type Fail2banImport, type Unmapped } from './fail2ban.import';
