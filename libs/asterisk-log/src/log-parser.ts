@@ -64,6 +64,17 @@ export class AsteriskLogParser {
     return out;
   }
 
+  /**
+   * A physical line the reader had to cut (longer than it buffers). Never parsed: a cut line could end right after
+   * a forged address. It closes any held entry and is counted as `too-long`.
+   */
+  pushOversized(lineNumber: number): ParseOutcome[] {
+    this.stats.lines++;
+    const out = this.held === null ? [] : [this.finish(this.held)];
+    out.push(this.count({ kind: 'rejected', reason: 'too-long', security: false, incomplete: false }, lineNumber));
+    return out;
+  }
+
   /** Closes a held entry (end of input, or a pause in a followed file). */
   flush(): ParseOutcome[] {
     return this.held === null ? NONE : [this.finish(this.held)];

@@ -1,0 +1,128 @@
+import { createReadStream } from 'node:fs';
+import type { Readable, Writable } from 'node:stream';
+import { parseArgs } from 'node:util';
+import { AsteriskLogParser, DEFAULT_MAX_LINE_LENGTH, type ParseOutcome } from '@fleetban/asterisk-log';
+import { LineSplitter } from '../follower/line-splitter';
+import { EXIT_FAILURE, EXIT_OK, UsageError, type AgentCommand, type CommandIo } from './agent-command';
+import { ParseReport } from './parse-report';
+
+const USAGE = `usage: fleetban-agent parse <file|-> [--json] [--timezone <IANA zone>]
+
+Reads an Asterisk log (security log, messages or full; syslog and journald exports too) and reports the security
+events fleetban would send: a summary by default, or with --json one JSON object per event on stdout (the summary,
+as JSON, on stderr). --timezone is the PBX's zone for the local times in line prefixes (default UTC).`;
+
+/** Bytes a line may take before the reader cuts it (the parser's cap, at up to 3 bytes per UTF-16 unit). */
+const MAX_LINE_BYTES = DEFAULT_MAX_LINE_LENGTH * 3;
+const FLUSH_AT = 1 << 16;
+
+interface ParseArgs {
+  source: string;
+  json: boolean;
+  timeZone: string;
+}
+
+function readArgs(args: string[]): ParseArgs | null {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, allowPositionals: true, strict: true, options: { json: { type: 'boolean' }, timezone: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  if (parsed.values.help === true) return null;
+  if (parsed.positionals.length !== 1) throw new UsageError(parsed.positionals.length === 0 ? 'missing <file|-> (use - for stdin)' : `one input only, got ${parsed.positionals.length}`);
+  return { source: parsed.positionals[0] as string, json: parsed.values.json === true, timeZone: parsed.values.timezone ?? 'UTC' };
+}
+
+function newParser(timeZone: string, now: number): AsteriskLogParser {
+  try {
+    return new AsteriskLogParser({ timeZone, now });
+  } catch {
+    throw new UsageError(`unknown time zone '${timeZone}' (use an IANA name such as Europe/Paris)`);
+  }
+}
+
+/** The JSON line of one event: what the agent would send, plus the line number. */
+const eventJson = (o: Extract<ParseOutcome, { kind: 'event' }>): string => {
+  const e = o.event;
+  return JSON.stringify({ line: o.line, time: new Date(e.time).toISOString(), type: e.type, failure: e.failure, ip: e.ip, port: e.port, transport: e.transport, service: e.service, account: e.account, session: e.session, localAddress: e.localAddress, source: e.source });
+};
+
+/** Writes with backpressure, in batches: one write per line would cost more than the parsing. */
+class BufferedOut {
+  private buf = '';
+  constructor(private readonly out: Writable) {}
+  async write(text: string): Promise<void> {
+    this.buf += text;
+    if (this.buf.length >= FLUSH_AT) await this.flush();
+  }
+  async flush(): Promise<void> {
+    if (this.buf === '') return;
+    const ok = this.out.write(this.buf);
+    this.buf = '';
+    if (!ok) await new Promise<void>((resolve) => this.out.once('drain', resolve));
+  }
+}
+
+async function consume(input: Readable, parser: AsteriskLogParser, report: ParseReport, json: BufferedOut | null): Promise<void> {
+  const splitter = new LineSplitter(MAX_LINE_BYTES);
+  let lineNumber = 0;
+  let offset = 0;
+  const take = async (outcomes: ParseOutcome[]): Promise<void> => {
+    for (const o of outcomes) {
+      if (o.kind !== 'event') continue;
+      report.add(o.event);
+      if (json !== null) await json.write(`${eventJson(o)}\n`);
+    }
+  };
+  for await (const chunk of input as AsyncIterable<Buffer>) {
+    report.bytes += chunk.length;
+    for (const line of splitter.push(chunk, offset)) {
+      lineNumber++;
+      await take(line.truncated ? parser.pushOversized(lineNumber) : parser.push(line.text, lineNumber));
+    }
+    offset += chunk.length;
+  }
+  if (splitter.pendingBytes > 0) {
+    // The last line has no newline: still a line.
+    for (const line of splitter.push(Buffer.from('\n'), offset)) {
+      lineNumber++;
+      await take(line.truncated ? parser.pushOversized(lineNumber) : parser.push(line.text, lineNumber));
+    }
+  }
+  await take(parser.flush());
+}
+
+function open(source: string, io: CommandIo): Readable {
+  return source === '-' ? io.stdin : createReadStream(source, { highWaterMark: 1 << 20 });
+}
+
+/** `fleetban-agent parse`: the fail2ban-regex of fleetban. Streams the input; never loads it whole. */
+export const parseCommand: AgentCommand = {
+  name: 'parse',
+  summary: 'parse an Asterisk log and report the security events found (--json: one event per line)',
+  usage: USAGE,
+  async run(args, io) {
+    const opts = readArgs(args);
+    if (opts === null) {
+      io.stdout.write(`${USAGE}\n`);
+      return EXIT_OK;
+    }
+    const started = performance.now();
+    const parser = newParser(opts.timeZone, io.now());
+    const report = new ParseReport();
+    const json = opts.json ? new BufferedOut(io.stdout) : null;
+    try {
+      await consume(open(opts.source, io), parser, report, json);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      io.stderr.write(`fleetban-agent parse: cannot read ${opts.source}: ${code ?? (err instanceof Error ? err.message : String(err))}. Check the path and its permissions.\n`);
+      return EXIT_FAILURE;
+    }
+    await json?.flush();
+    const seconds = (performance.now() - started) / 1000;
+    if (opts.json) io.stderr.write(`${report.toJson(parser.stats, seconds)}\n`);
+    else io.stdout.write(report.toText(opts.source === '-' ? 'stdin' : opts.source, opts.timeZone, parser.stats, seconds));
+    return EXIT_OK;
+  },
+};
