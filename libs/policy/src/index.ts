@@ -12,3 +12,4 @@ export { JailValidationError, MAX_ATTEMPT_WINDOW_S, formatIssue, jailSchema, par
 export type { PortRange } from './port';
 export { DEFAULT_BANS_PER_MINUTE, DEFAULT_BREAKER_COOLDOWN_S, circuitBreaker, pruneBanTimes, type CircuitBreakerOptions, type CircuitBreakerState } from './circuit-breaker';
 export { importFail2ban, type Fail2banImport, type Unmapped } from './fail2ban.import';
+export { parseJailsYaml } from './jails.yaml';

@@ -69,10 +69,21 @@ const increment = z.strictObject({
   lookback: duration(60).default(30 * 86_400),
 });
 
+/** Checked on its own so that its problems are reported together with the other fields'. */
+const eventTypes = z
+  .array(eventType)
+  .min(1)
+  .superRefine((types, ctx) => {
+    for (const [index, type] of types.entries()) {
+      if (INFORMATIONAL_EVENT_TYPES.has(type)) ctx.addIssue({ code: 'custom', path: [index], message: `${type} is not a failure and can never count` });
+      if (types.indexOf(type) !== index) ctx.addIssue({ code: 'custom', path: [index], message: `${type} is listed twice` });
+    }
+  });
+
 const jailObject = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, ".", "_" or "-", at most 64'),
   enabled: z.boolean().default(true),
-  eventTypes: z.array(eventType).min(1).default([...FAILURE_EVENT_TYPES]),
+  eventTypes: eventTypes.default([...FAILURE_EVENT_TYPES]),
   weights: z.partialRecord(eventType, z.number().positive().max(100)).default({}),
   maxretry: z.number().int().min(1).max(10_000),
   findtime: duration(1, 30 * 86_400),
@@ -89,10 +100,6 @@ const jailObject = z.strictObject({
 
 /** The jail schema: validates input (durations as text, defaults filled) into a {@link Jail}. */
 export const jailSchema = jailObject.superRefine((jail, ctx) => {
-  for (const [index, type] of jail.eventTypes.entries()) {
-    if (INFORMATIONAL_EVENT_TYPES.has(type)) ctx.addIssue({ code: 'custom', path: ['eventTypes', index], message: `${type} is not a failure and can never count` });
-    if (jail.eventTypes.indexOf(type) !== index) ctx.addIssue({ code: 'custom', path: ['eventTypes', index], message: `${type} is listed twice` });
-  }
   for (const type of Object.keys(jail.weights) as SecurityEventType[]) {
     if (!jail.eventTypes.includes(type)) ctx.addIssue({ code: 'custom', path: ['weights', type], message: `${type} has a weight but is not in eventTypes` });
   }
