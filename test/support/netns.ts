@@ -31,6 +31,7 @@ function run(command: string, args: string[], input?: string): Promise<CommandRe
       if (error) reject(new Error(`${command} ${args.join(' ')} failed: ${stderr || error.message}`));
       else resolve({ stdout, stderr });
     });
+    child.stdin?.on('error', () => undefined); // the command may exit without reading its input
     child.stdin?.end(input ?? '');
   });
 }
