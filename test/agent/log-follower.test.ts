@@ -150,3 +150,22 @@ describe('LogFollower on real files', () => {
     expect(f.status()[0]?.linesTooLong).toBe(1);
   });
 });
+
+describe('LogFollower restarts across a copytruncate', () => {
+  it('reads the unread tail from the copy when the truncation happened while it was stopped', async () => {
+    const dir = tempDir('ct-restart');
+    const log = join(dir, 'security');
+    writeFileSync(log, '');
+    const f = await follow(dir);
+    appendLines(log, 0, 10);
+    expect(numbers(await collect(f, 10))).toEqual(range(0, 10));
+    await f.close();
+    appendLines(log, 10, 5);
+    copyFileSync(log, `${log}.1`);
+    truncateSync(log, 0);
+    appendLines(log, 15, 5);
+    const g = await follow(dir);
+    expect(numbers(await collect(g, 10)).sort((a, b) => a - b)).toEqual(range(10, 10));
+    expect(await nothingMore(g)).toEqual([]);
+  });
+});

@@ -24,10 +24,13 @@ export interface LinePosition extends FileIdentity {
 
 export const identityKey = (id: Pick<FileIdentity, 'dev' | 'ino'>): string => `${id.dev}:${id.ino}`;
 
-/** Same inode and compatible fingerprint ('' means not known yet, so anything matches it). */
-export function sameContent(a: FileIdentity, b: FileIdentity): boolean {
-  if (a.dev !== b.dev || a.ino !== b.ino) return false;
-  return a.fingerprint === '' || b.fingerprint === '' || a.fingerprint === b.fingerprint;
+/**
+ * Whether the file now at hand still holds what a saved position was about: same inode, and same first line unless
+ * the saved one had none yet. A file that lost its known first line was truncated or rewritten: not the same.
+ */
+export function sameContent(saved: FileIdentity, now: FileIdentity): boolean {
+  if (saved.dev !== now.dev || saved.ino !== now.ino) return false;
+  return saved.fingerprint === '' || saved.fingerprint === now.fingerprint;
 }
 
 export async function statIdentity(handle: FileHandle): Promise<{ dev: string; ino: string; size: number }> {

@@ -104,7 +104,7 @@ export class FollowedFile {
     if (st.size < this.fileOffset) return this.restart();
     if (st.size === previous) return 'same';
     const fingerprint = await readFingerprint(this.handle);
-    if (this.identity.fingerprint !== '' && fingerprint !== this.identity.fingerprint && fingerprint !== '') return this.restart();
+    if (this.identity.fingerprint !== '' && fingerprint !== this.identity.fingerprint) return this.restart();
     if (this.identity.fingerprint === '') this.identity = { ...this.identity, fingerprint };
     this.lastActivity = Date.now();
     return 'grew';

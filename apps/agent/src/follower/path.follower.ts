@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { type FileIdentity, type LinePosition, identityKey, sameContent } from './file-identity';
 import { FollowedFile, type FollowedLine, type ReadLimits, type StartAt } from './followed-file';
-import { findRotated } from './rotated-sibling';
+import { type SiblingFile, findCopy, listSiblings } from './rotated-sibling';
 
 export interface PathFollowerOptions extends ReadLimits {
   /** A rotated or deleted file is closed once fully read and committed and unchanged for this long. */
@@ -57,14 +57,23 @@ export class PathFollower {
     const positions = saved ?? [];
     const fresh: number | 'end' = saved === undefined && !fromStart ? 'end' : 0;
     this.current = await this.openAt(this.path, (id) => furthest(positions, id) ?? fresh);
+    const siblings = positions.length > 0 ? await listSiblings(this.path) : [];
     for (const p of positions) {
       if (this.openFiles().some((f) => f.matches(p) || furthest([p], f.id) !== undefined)) continue;
-      const where = await findRotated(p, p.offset, this.path);
-      const file = where ? await this.openAt(where, (id) => furthest(positions, id)) : undefined;
-      if (file && this.openFiles().some((f) => identityKey(f.id) === identityKey(file.id))) await file.close();
-      else if (file) this.draining.push(file);
+      // Renamed (same inode, same content), or copied by copytruncate (same first line, another inode).
+      const moved = siblings.find((s) => sameContent(p, s)) ?? findCopy(siblings, p, p.offset);
+      if (moved) await this.drainSibling(moved, positions);
       else this.lastError = `rotated file of ${this.path} (inode ${p.ino}) not found at start: lines after offset ${p.offset} may be lost`;
+      // The same inode with other content: truncated and refilled while we were stopped, then rotated: all new to us.
+      const refilled = siblings.find((s) => s.dev === p.dev && s.ino === p.ino && !sameContent(p, s));
+      if (refilled) await this.drainSibling(refilled, positions);
     }
+  }
+
+  private async drainSibling(sibling: SiblingFile, positions: LinePosition[]): Promise<void> {
+    if (this.openFiles().some((f) => identityKey(f.id) === identityKey(sibling))) return;
+    const file = await this.openAt(sibling.where, (id) => (identityKey(id) === identityKey(sibling) ? (furthest(positions, id) ?? 0) : undefined));
+    if (file) this.draining.push(file);
   }
 
   /** Notices rotation, truncation, deletion and growth. Cheap: one stat of the path plus one fstat per open file. */
@@ -91,8 +100,8 @@ export class PathFollower {
     this.truncations++;
     const before = file.beforeTruncation;
     if (!before || before.id.fingerprint === '') return;
-    const where = await findRotated({ ...before.id, dev: '', ino: '' }, before.readOffset, this.path);
-    const copy = where ? await this.openAt(where, () => 0) : undefined;
+    const found = findCopy(await listSiblings(this.path), before.id, before.readOffset);
+    const copy = found ? await this.openAt(found.where, () => 0) : undefined;
     if (!copy) return;
     copy.adopt(before);
     this.draining.push(copy);

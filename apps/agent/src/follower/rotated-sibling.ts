@@ -5,33 +5,40 @@ import { type FileIdentity, readFingerprint, statIdentity } from './file-identit
 /** Compressed rotations cannot be read as text; their tail, if any was unread, is lost (and reported). */
 const COMPRESSED = /\.(gz|bz2|xz|zst|lz4|z)$/i;
 
-/**
- * Finds where the content of `wanted` lives now, among the followed path and its rotated siblings in the same
- * directory (security.1, security-20261129, security.old, ...): first by device and inode (rotation by rename), then
- * by the fingerprint of the first line with at least `minSize` bytes (the copy made by copytruncate).
- */
-export async function findRotated(wanted: FileIdentity, minSize: number, skip?: string): Promise<string | undefined> {
-  const dir = dirname(wanted.path);
-  const base = basename(wanted.path);
-  const names = await readdir(dir).catch(() => [] as string[]);
-  const candidates = names
-    .filter((n) => n.startsWith(base) && !COMPRESSED.test(n) && !n.includes('.tmp'))
-    .sort(byRotationAge)
-    .map((n) => join(dir, n))
-    .filter((p) => p !== skip);
-  const probes = (await Promise.all(candidates.map(probe))).filter((p) => p !== undefined);
-  const byInode = probes.find((p) => p.dev === wanted.dev && p.ino === wanted.ino);
-  if (byInode) return byInode.path;
-  if (wanted.fingerprint === '') return undefined;
-  return probes.find((p) => p.fingerprint === wanted.fingerprint && p.size >= minSize)?.path;
+/** A rotated sibling of a followed path: where it is now, what it is, how big. */
+export interface SiblingFile extends FileIdentity {
+  where: string;
+  size: number;
 }
 
-async function probe(path: string): Promise<(FileIdentity & { size: number }) | undefined> {
-  const handle = await open(path, 'r').catch(() => undefined);
+/**
+ * The rotated siblings of `path` in its directory (security.1, security-20261129, security.old, ...; not the path
+ * itself, not compressed ones), most recent rotation first.
+ */
+export async function listSiblings(path: string): Promise<SiblingFile[]> {
+  const dir = dirname(path);
+  const base = basename(path);
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const wanted = names
+    .filter((n) => n.startsWith(base) && n !== base && !COMPRESSED.test(n) && !n.includes('.tmp'))
+    .sort(byRotationAge)
+    .map((n) => join(dir, n));
+  const probes = await Promise.all(wanted.map((where) => probe(path, where)));
+  return probes.filter((p) => p !== undefined);
+}
+
+/** The copy logrotate's copytruncate made of a content we were reading: same first line, at least minSize bytes. */
+export function findCopy(siblings: SiblingFile[], of: FileIdentity, minSize: number): SiblingFile | undefined {
+  if (of.fingerprint === '') return undefined;
+  return siblings.find((s) => s.fingerprint === of.fingerprint && s.size >= minSize && !(s.dev === of.dev && s.ino === of.ino));
+}
+
+async function probe(path: string, where: string): Promise<SiblingFile | undefined> {
+  const handle = await open(where, 'r').catch(() => undefined);
   if (!handle) return undefined;
   try {
     const st = await statIdentity(handle);
-    return { path, dev: st.dev, ino: st.ino, size: st.size, fingerprint: await readFingerprint(handle) };
+    return { path, where, dev: st.dev, ino: st.ino, size: st.size, fingerprint: await readFingerprint(handle) };
   } catch {
     return undefined;
   } finally {
@@ -39,7 +46,7 @@ async function probe(path: string): Promise<(FileIdentity & { size: number }) | 
   }
 }
 
-/** The path itself first, then the most recent rotations (security.1 before security.2). */
+/** The most recent rotations first (security.1 before security.2). */
 function byRotationAge(a: string, b: string): number {
   return a.length - b.length || a.localeCompare(b, 'en', { numeric: true });
 }

@@ -2,6 +2,7 @@ import { mkdir, unlink } from 'node:fs/promises';
 import { type CheckpointEntry, type SpoolRecord, encodeRecord } from './spool-record';
 import { type ReadHint, type Segment, listSegments, mergeCheckpoint, readEvents, scanSegment } from './spool-segment';
 import { SegmentWriter, type SpoolSync } from './segment.writer';
+import { lockSpool } from './spool.lock';
 import { type BatchRange, type SpoolState, loadState, saveState } from './spool-state';
 
 export interface EventSpoolOptions {
@@ -74,6 +75,7 @@ export class EventSpool<T, C = unknown> {
   private constructor(
     private readonly options: EventSpoolOptions,
     private state: SpoolState<C>,
+    private readonly unlock: () => Promise<void>,
   ) {
     this.maxBytes = options.maxBytes ?? 100 * 1024 * 1024;
     const segmentBytes = options.segmentBytes ?? Math.max(64 * 1024, Math.min(4 * 1024 * 1024, Math.floor(this.maxBytes / 8)));
@@ -84,9 +86,15 @@ export class EventSpool<T, C = unknown> {
   /** Opens (or creates) the spool: cuts torn records off, forgets acknowledged segments, restores in-flight batches. */
   static async open<T, C = unknown>(options: EventSpoolOptions): Promise<EventSpool<T, C>> {
     await mkdir(options.dir, { recursive: true, mode: 0o700 });
-    const spool = new EventSpool<T, C>(options, await loadState<C>(options.dir));
-    await spool.load();
-    return spool;
+    const unlock = await lockSpool(options.dir);
+    try {
+      const spool = new EventSpool<T, C>(options, await loadState<C>(options.dir), unlock);
+      await spool.load();
+      return spool;
+    } catch (error) {
+      await unlock();
+      throw error;
+    }
   }
 
   /**
@@ -190,6 +198,7 @@ export class EventSpool<T, C = unknown> {
       if (this.pending.records.length > 0) await this.flushGroup();
       await this.writer.closeActive();
     });
+    await this.unlock();
   }
 
   private async load(): Promise<void> {
@@ -263,16 +272,19 @@ export class EventSpool<T, C = unknown> {
     await this.deleteSegments((s) => victims.includes(s));
   }
 
-  /** Removes segments, after saving the state (with their checkpoints, the drop counter and the last seq). */
+  /**
+   * Removes segments, after saving the state (with their checkpoints, the drop counter and the last seq). They leave
+   * the in-memory list at once, so stats() never counts an event both as stored and as dropped.
+   */
   private async deleteSegments(which: (s: Segment) => boolean): Promise<void> {
     const doomed = this.segments.filter(which);
+    for (const s of doomed) this.segments.splice(this.segments.indexOf(s), 1);
+    if (doomed.some((s) => s.path === this.hint?.path)) this.hint = undefined;
     this.state.lastSeq = this.nextSeq - 1;
     this.state.checkpoints = this.keptCheckpoints();
     await saveState(this.options.dir, this.state);
     for (const s of doomed) {
       if (this.writer.isActive(s)) await this.writer.closeActive();
-      if (this.hint?.path === s.path) this.hint = undefined;
-      this.segments.splice(this.segments.indexOf(s), 1);
       await unlink(s.path).catch((error: NodeJS.ErrnoException) => {
         if (error.code !== 'ENOENT') throw error;
       });

@@ -1,0 +1,129 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from './follower.helpers';
+import { every, LogWriter } from './log.writer';
+import { type LineEvent, type PipelineConfig, startPipeline } from './pipeline';
+
+/** The server's de-duplication by batch id; a repeated id must carry the very same events. */
+function deduplicate(batches: { id: string; events: LineEvent[] }[]): LineEvent[] {
+  const byId = new Map<string, LineEvent[]>();
+  for (const b of batches) {
+    const seen = byId.get(b.id);
+    if (seen) expect(b.events, `batch ${b.id} re-sent with other events`).toEqual(seen);
+    else byId.set(b.id, b.events);
+  }
+  return [...byId.values()].flat();
+}
+
+/** Every line 0..total-1 exactly once, and in order within each file (inode). */
+function expectExactlyOnce(events: LineEvent[], total: number): void {
+  const counts = new Map<number, number>();
+  for (const e of events) counts.set(e.n, (counts.get(e.n) ?? 0) + 1);
+  const missing = Array.from({ length: total }, (_, n) => n).filter((n) => !counts.has(n));
+  const twice = [...counts].filter(([, c]) => c > 1).map(([n]) => n);
+  expect({ missing: missing.slice(0, 20), missingCount: missing.length, twice: twice.slice(0, 20), extra: events.length - total }).toEqual({
+    missing: [],
+    missingCount: 0,
+    twice: [],
+    extra: 0,
+  });
+  const lastByFile = new Map<string, number>();
+  for (const e of events) {
+    expect(e.n, `line ${e.n} out of order in inode ${e.ino}`).toBeGreaterThan(lastByFile.get(e.ino) ?? -1);
+    lastByFile.set(e.ino, e.n);
+  }
+}
+
+async function waitFor(check: () => boolean, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check() && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+}
+
+function config(dir: string, ack: boolean): PipelineConfig {
+  return { paths: [join(dir, 'security')], cursorFile: join(dir, 'cursor.json'), spoolDir: join(dir, 'spool'), fromStart: true, ack, pollMs: 50, drainQuietMs: 300 };
+}
+
+describe('follower + spool under load (real files, several thousand lines/s)', () => {
+  it('delivers every line exactly once through rename, copytruncate, delete, replace and a restart', async () => {
+    const dir = tempDir('live');
+    const writer = new LogWriter(join(dir, 'security'));
+    const delivered: { id: string; events: LineEvent[] }[] = [];
+    let pipeline = await startPipeline(config(dir, true), (b) => void delivered.push(b));
+    await every(5, (tick) => {
+      writer.write(25);
+      if (tick === 60) writer.rotateRename(50);
+      if (tick === 120) writer.copyTruncate();
+      if (tick === 180) writer.deleteRecreate(30);
+      if (tick === 240) writer.replace(40);
+      if (tick === 300) writer.rotateRename(10);
+      return tick < 360;
+    });
+    // A graceful restart while lines keep coming.
+    const restart = (async () => {
+      await pipeline.stop();
+      pipeline = await startPipeline(config(dir, true), (b) => void delivered.push(b));
+    })();
+    await every(5, (tick) => (writer.write(25), tick < 40));
+    await restart;
+    writer.close();
+    await waitFor(() => delivered.reduce((n, b) => n + b.events.length, 0) >= writer.next, 8000);
+    await pipeline.stop();
+    expect(writer.next).toBeGreaterThan(9000);
+    expectExactlyOnce(deduplicate(delivered), writer.next);
+    expect(pipeline.spool.stats()).toMatchObject({ events: 0, dropped: 0 });
+  }, 20_000);
+
+  it('loses and duplicates nothing when the agent is killed with SIGKILL again and again', async () => {
+    const dir = tempDir('kill');
+    const serverFile = join(dir, 'server.jsonl');
+    const writer = new LogWriter(join(dir, 'security'));
+    // Bundled once with esbuild: a plain JS child starts in ~100 ms, so kills land while lines are being written.
+    const runner = join(dir, 'runner.cjs');
+    await build({ entryPoints: [join(__dirname, 'pipeline.runner.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: runner, logLevel: 'error' });
+    const start = (ack: boolean): Promise<ChildProcess> =>
+      new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, [runner, JSON.stringify({ ...config(dir, ack), serverFile })], { stdio: ['ignore', 'pipe', 'inherit'] });
+        child.stdout?.once('data', () => resolve(child));
+        child.once('exit', (code) => reject(new Error(`runner exited ${code} before ready`)));
+      });
+    const received = (): { id: string; events: LineEvent[] }[] =>
+      existsSync(serverFile) ? readFileSync(serverFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+
+    const killAndRestart = async (ack: boolean): Promise<void> => {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGKILL');
+      await exited; // never two agents on one spool (the spool's lock refuses it anyway)
+      child = await start(ack);
+      lastKill = Date.now();
+    };
+    let child = await start(true);
+    let kills = 0;
+    let lastKill = Date.now();
+    let restarting: Promise<void> | undefined;
+    await every(5, (tick) => {
+      writer.write(20);
+      if (tick === 150) writer.rotateRename(40);
+      if (tick === 300) writer.copyTruncate();
+      if (tick === 450) writer.rotateRename(0);
+      if (!restarting && Date.now() - lastKill > 250) {
+        kills++;
+        // Every other incarnation acknowledges nothing: its batches come again, under the same ids.
+        restarting = killAndRestart(kills % 2 === 0).finally(() => (restarting = undefined));
+      }
+      return tick < 600;
+    });
+    writer.close();
+    await restarting;
+    await killAndRestart(true);
+    await waitFor(() => new Set(deduplicate(received()).map((e) => e.n)).size >= writer.next, 10_000);
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+    expectExactlyOnce(deduplicate(received()), writer.next);
+    expect(kills).toBeGreaterThanOrEqual(3);
+    expect(writer.next).toBeGreaterThan(10_000);
+  }, 20_000);
+});
