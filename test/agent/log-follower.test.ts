@@ -1,4 +1,4 @@
-import { appendFileSync, copyFileSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LogFollower, type LogFollowerOptions } from '../../apps/agent/src/follower/log.follower';
@@ -167,5 +167,25 @@ describe('LogFollower restarts across a copytruncate', () => {
     const g = await follow(dir);
     expect(numbers(await collect(g, 10)).sort((a, b) => a - b)).toEqual(range(10, 10));
     expect(await nothingMore(g)).toEqual([]);
+  });
+});
+
+describe('LogFollower with several files and missing directories', () => {
+  it('waits for a directory that does not exist yet, and follows two files in one stream', async () => {
+    const root = tempDir('dirs');
+    const dir = join(root, 'asterisk');
+    const f = await LogFollower.open({ paths: [join(dir, 'security'), join(dir, 'messages')], cursorFile: join(root, 'cursor.json'), pollMs: 50 });
+    open.push(f);
+    mkdirSync(dir);
+    appendLines(join(dir, 'security'), 0, 300);
+    appendLines(join(dir, 'messages'), 1000, 300);
+    const got = await collect(f, 600);
+    const byPath = (suffix: string) => numbers(got.filter((l) => l.position.path.endsWith(suffix)));
+    expect(byPath('security')).toEqual(range(0, 300));
+    expect(byPath('messages')).toEqual(range(1000, 300));
+    expect(f.status().map((s) => [s.path.split('/').pop(), s.linesRead])).toEqual([
+      ['security', 300],
+      ['messages', 300],
+    ]);
   });
 });
