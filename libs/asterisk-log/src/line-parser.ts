@@ -2,7 +2,7 @@ import { checkTimeZone, parseEventTv } from './log-time';
 import { DateForm, newPrefix, parsePrefix, prefixTime, type LinePrefix } from './line-prefix';
 import { parseNotice } from './notice-line';
 import type { LineResult, ParseOptions, RejectReason } from './parse-outcome';
-import { formatEndpoint, type Endpoint } from './remote-address';
+import type { Endpoint } from './remote-address';
 import { parseSecurityEntry } from './security-log';
 import { MAX_ACCOUNT_LENGTH, MAX_SESSION_LENGTH, isFailureType, type EventSource, type SecurityEvent, type SecurityEventType } from './security-event';
 
@@ -59,14 +59,13 @@ function entryTime(text: string, prefix: LinePrefix, ctx: ParseContext): number 
 interface Fields {
   type: SecurityEventType;
   service: string;
-  source: EventSource;
   remote: Endpoint;
-  local: Endpoint | null;
   account: string | null;
   session: string | null;
 }
 
-function toEvent(time: number, f: Fields, security: boolean): EntryResult {
+function toEvent(time: number, f: Fields, source: EventSource, local: string | null): EntryResult {
+  const security = source === 'security';
   if (Number.isNaN(time)) return reject('no-time', security);
   const event: SecurityEvent = {
     time,
@@ -78,8 +77,8 @@ function toEvent(time: number, f: Fields, security: boolean): EntryResult {
     service: f.service,
     account: cap(f.account, MAX_ACCOUNT_LENGTH),
     session: cap(f.session, MAX_SESSION_LENGTH),
-    localAddress: f.local === null ? null : formatEndpoint(f.local),
-    source: f.source,
+    localAddress: local,
+    source,
   };
   return { kind: 'event', event, security };
 }
@@ -98,7 +97,7 @@ export function parseEntry(text: string, prefix: LinePrefix, ctx: ParseContext):
     if (!r.ok) return reject(r.reason, true, r.incomplete);
     let time = parseEventTv(r.eventTv);
     if (Number.isNaN(time)) time = entryTime(text, prefix, ctx);
-    return toEvent(time, { ...r, source: 'security' }, true);
+    return toEvent(time, r, 'security', r.local);
   }
   const isNotice = prefix.levelEnd - prefix.levelStart === 6 && text.startsWith('NOTICE', prefix.levelStart);
   if (!isNotice || prefix.messageStart < 0) return IGNORED;
@@ -106,7 +105,7 @@ export function parseEntry(text: string, prefix: LinePrefix, ctx: ParseContext):
   const r = parseNotice(text, prefix.messageStart, callId);
   if (r === null) return IGNORED;
   if (typeof r === 'string') return reject(r, false);
-  return toEvent(entryTime(text, prefix, ctx), { ...r, local: null }, false);
+  return toEvent(entryTime(text, prefix, ctx), r, r.source, null);
 }
 
 const decoder = new TextDecoder('utf-8');

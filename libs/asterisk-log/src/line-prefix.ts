@@ -139,8 +139,23 @@ const num = (line: string, from: number, to: number): number => {
 
 const RFC3339_TIME = /(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d+))?(Z|([+-])(\d\d):(\d\d))/y;
 
-/** Epoch ms of the prefix date (PBX-local unless it carries an offset), or NaN when absent or unusable. */
+let lastKey = '';
+let lastTime = NaN;
+
+/**
+ * Epoch ms of the prefix date (PBX-local unless it carries an offset), or NaN when absent or unusable. Memoizes the
+ * last date: consecutive lines mostly share their second.
+ */
 export function prefixTime(line: string, prefix: LinePrefix, timeZone: string, now: number | undefined): number {
+  if (prefix.dateForm === DateForm.None) return NaN;
+  const key = `${timeZone}|${now === undefined ? '' : Math.floor(now / 60_000)}|${line.slice(prefix.dateStart, prefix.dateStart + 32)}`;
+  if (key === lastKey) return lastTime;
+  lastTime = computePrefixTime(line, prefix, timeZone, now);
+  lastKey = key;
+  return lastTime;
+}
+
+function computePrefixTime(line: string, prefix: LinePrefix, timeZone: string, now: number | undefined): number {
   const p = prefix.dateStart;
   if (prefix.dateForm === DateForm.Bsd) {
     if (now === undefined) return NaN;

@@ -1,11 +1,11 @@
 import { normalizeIp } from '@fleetban/ip';
 import { TRANSPORTS, type Transport } from './security-event';
 
-/** A parsed address. Reused by the parser (one per call site) to avoid allocating per line. */
+/** A parsed address. */
 export interface Endpoint {
-  ip: string;
-  port: number | null;
-  transport: Transport | null;
+  readonly ip: string;
+  readonly port: number | null;
+  readonly transport: Transport | null;
 }
 
 const cache = new Map<string, string | null>();
@@ -38,6 +38,19 @@ function port(text: string): number | null {
  * segment optional (`IPV4/1.2.3.4/5060`, `IPV4//1.2.3.4/5060`). Null when it is not exactly that shape.
  */
 export function parseSecurityAddress(value: string): Endpoint | null {
+  let ep = endpoints.get(value);
+  if (ep === undefined) {
+    ep = readSecurityAddress(value);
+    if (endpoints.size >= 4096) endpoints.clear();
+    endpoints.set(value, ep);
+  }
+  return ep;
+}
+
+/** Endpoints are shared between events of the same sender: never mutate one. */
+const endpoints = new Map<string, Endpoint | null>();
+
+function readSecurityAddress(value: string): Endpoint | null {
   if (!(value.startsWith('IPV4/') || value.startsWith('IPV6/'))) return null;
   const last = value.lastIndexOf('/');
   const p = port(value.slice(last + 1));
@@ -70,6 +83,20 @@ export function parseHostPort(text: string): Endpoint | null {
   }
   const ip = canonicalIp(text);
   return ip === null ? null : { ip, port: null, transport: null };
+}
+
+const locals = new Map<string, string | null>();
+
+/** A security-log LocalAddress as SecurityEvent.localAddress (`ip:port`, `[v6]:port`); memoized, a PBX has few. */
+export function localAddress(raw: string): string | null {
+  let formatted = locals.get(raw);
+  if (formatted === undefined) {
+    const ep = parseSecurityAddress(raw);
+    formatted = ep === null ? null : formatEndpoint(ep);
+    if (locals.size >= 256) locals.clear();
+    locals.set(raw, formatted);
+  }
+  return formatted;
 }
 
 /** `ip:port`, or `[v6]:port`, as SecurityEvent.localAddress is written. */

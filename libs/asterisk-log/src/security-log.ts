@@ -1,5 +1,5 @@
 import type { RejectReason } from './parse-outcome';
-import { parseSecurityAddress, type Endpoint } from './remote-address';
+import { localAddress, parseSecurityAddress, type Endpoint } from './remote-address';
 import { EVENT_SHAPES, MAX_ACCOUNT_BY_SERVICE, SINGLE_LINE_ACCOUNT_SERVICES, type TailIe } from './security-shapes';
 import type { SecurityEventType } from './security-event';
 
@@ -13,7 +13,8 @@ export interface SecurityEntry {
   account: string | null;
   session: string | null;
   remote: Endpoint;
-  local: Endpoint | null;
+  /** LocalAddress as `ip:port` / `[v6]:port`. */
+  local: string | null;
 }
 
 /** A failure; `incomplete` when a following physical line could still complete the entry. */
@@ -33,23 +34,22 @@ const TAIL_BUDGET = 20_000;
 
 const fail = (reason: RejectReason, incomplete: boolean): SecurityFailure => ({ ok: false, reason, incomplete });
 
-interface Budget {
-  left: number;
-}
+/** Matching steps left for the entry being parsed (module state: parsing is synchronous and never re-entered). */
+let budget = 0;
 
 /**
  * Whether `text[pos, end)` is exactly the IEs of `tail` from index `i` on, in order, optional ones skippable.
  * An untrusted value may contain `",`: every closing quote followed by `,` (or the end) is tried.
  */
-function matchTail(text: string, pos: number, end: number, tail: readonly TailIe[], i: number, budget: Budget): boolean {
-  if (--budget.left < 0) return false;
+function matchTail(text: string, pos: number, end: number, tail: readonly TailIe[], i: number): boolean {
+  if (--budget < 0) return false;
   if (pos === end) return tail.slice(i).every((t) => !t.required);
   for (let j = i; j < tail.length; j++) {
     const ie = tail[j] as TailIe;
     if (text.startsWith(ie.literal, pos)) {
       let q = text.indexOf('"', pos + ie.literal.length);
       while (q >= 0 && q < end) {
-        if ((q + 1 === end || text.charCodeAt(q + 1) === 44) && matchTail(text, q + 1, end, tail, j + 1, budget)) return true;
+        if ((q + 1 === end || text.charCodeAt(q + 1) === 44) && matchTail(text, q + 1, end, tail, j + 1)) return true;
         if (!ie.untrusted) break;
         q = text.indexOf('"', q + 1);
       }
@@ -59,22 +59,25 @@ function matchTail(text: string, pos: number, end: number, tail: readonly TailIe
   return false;
 }
 
+/** `IPV4/` or `IPV6/` at pos. */
+const isFamily = (text: string, pos: number): boolean => text.startsWith('IPV', pos) && (text.charCodeAt(pos + 3) === 52 || text.charCodeAt(pos + 3) === 54) && text.charCodeAt(pos + 4) === 47;
+
 interface Candidate {
   localStart: number;
   remote: Endpoint | null;
-  local: Endpoint | null;
+  local: string | null;
 }
 
 /** The LocalAddress/RemoteAddress pair starting at `at` (a `",LocalAddress="`), if the rest of the entry fits the type's tail. */
-function candidateAt(text: string, at: number, tail: readonly TailIe[], budget: Budget): Candidate | null {
+function candidateAt(text: string, at: number, tail: readonly TailIe[]): Candidate | null {
   const ls = at + LOCAL.length;
   const lq = text.indexOf('"', ls);
-  if (lq < 0 || !text.startsWith(REMOTE, lq + 1) || !/^IPV[46]\//.test(text.slice(ls, ls + 5))) return null;
+  if (lq < 0 || !text.startsWith(REMOTE, lq + 1) || !isFamily(text, ls)) return null;
   const rs = lq + 1 + REMOTE.length;
   const rq = text.indexOf('"', rs);
-  if (rq < 0 || !/^IPV[46]\//.test(text.slice(rs, rs + 5))) return null;
-  if (!matchTail(text, rq + 1, text.length, tail, 0, budget)) return null;
-  return { localStart: at, remote: parseSecurityAddress(text.slice(rs, rq)), local: parseSecurityAddress(text.slice(ls, lq)) };
+  if (rq < 0 || !isFamily(text, rs)) return null;
+  if (!matchTail(text, rq + 1, text.length, tail, 0)) return null;
+  return { localStart: at, remote: parseSecurityAddress(text.slice(rs, rq)), local: localAddress(text.slice(ls, lq)) };
 }
 
 /** Reads the trusted head (EventTV, Severity, Service, EventVersion); returns their values and the position after, or a failure. */
@@ -124,12 +127,12 @@ export function parseSecurityEntry(text: string, start: number): SecurityEntry |
   } else if (lastNewline >= valueStart) {
     return fail('malformed', false);
   }
-  const budget: Budget = { left: TAIL_BUDGET };
+  budget = TAIL_BUDGET;
   let first: Candidate | null = null;
   let agreeing = 0;
   for (let at = text.indexOf(LOCAL, Math.max(sessionStart, lastNewline + 1)); at >= 0; at = text.indexOf(LOCAL, at + 1)) {
-    const c = candidateAt(text, at, shape.tail, budget);
-    if (budget.left < 0) return fail('ambiguous-address', false);
+    const c = candidateAt(text, at, shape.tail);
+    if (budget < 0) return fail('ambiguous-address', false);
     if (c === null) continue;
     if (first === null) first = c;
     else if (c.remote === null || first.remote === null || c.remote.ip !== first.remote.ip || c.remote.port !== first.remote.port) return fail('ambiguous-address', false);
