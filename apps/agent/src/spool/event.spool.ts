@@ -135,6 +135,7 @@ export class EventSpool<T, C = unknown> {
    */
   nextBatch(maxEvents: number, maxBytes: number): Promise<SpoolBatch<T> | null> {
     return this.exclusive(async () => {
+      while (this.state.batches[this.offered]?.acked) this.offered++;
       const known = this.state.batches[this.offered];
       if (known) {
         this.offered++;
@@ -162,16 +163,19 @@ export class EventSpool<T, C = unknown> {
     this.offered = 0;
   }
 
-  /** The server stored this batch: its events leave the spool. False for an unknown (already acknowledged) id. */
+  /**
+   * The server stored this batch: once every earlier batch is acknowledged too, their events leave the spool.
+   * False for an unknown (already acknowledged) id, which a re-sent batch's second ack is.
+   */
   ack(batchId: string): Promise<boolean> {
     return this.exclusive(async () => {
-      const index = this.state.batches.findIndex((b) => b.id === batchId);
-      if (index < 0) return false;
-      // Acks come in order; an out-of-order one also settles the earlier batches only if the server says so, so refuse.
-      if (index > 0) throw new Error(`ack for batch ${batchId} before batch ${this.state.batches[0]!.id}: acknowledge in order`);
-      const [batch] = this.state.batches.splice(0, 1);
-      this.state.ackedThrough = batch!.last;
-      this.offered = Math.max(0, this.offered - 1);
+      const batch = this.state.batches.find((b) => b.id === batchId);
+      if (!batch || batch.acked) return false;
+      batch.acked = true;
+      while (this.state.batches[0]?.acked) {
+        this.state.ackedThrough = this.state.batches.shift()!.last;
+        this.offered = Math.max(0, this.offered - 1);
+      }
       await this.deleteSegments((s) => s.lastSeq <= this.state.ackedThrough);
       return true;
     });

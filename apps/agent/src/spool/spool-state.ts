@@ -9,6 +9,8 @@ export interface BatchRange {
   first: number;
   last: number;
   count: number;
+  /** Acknowledged, but an earlier batch is not yet: kept until the earlier ones are. */
+  acked?: boolean;
 }
 
 /** The spool's small metadata file, replaced atomically whenever batches, acks or drops change. */
