@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { cidrsOverlap, cidrContainsCidr, type Cidr } from '@fleetban/ip';
-import { MAX_TIMEOUT_SECONDS, layoutNetworks, prepareBans, protectedNetworks, renderTimeout, type BanElement } from './ban-element';
+import { cidrsOverlap, cidrContainsCidr } from '@fleetban/ip';
+import { MAX_TIMEOUT_SECONDS, layoutNetworks, prepareBans, renderTimeout, type BanElement } from './ban-element';
+import { BanTargetValidator } from './ban-target.validator';
 
 const now = 1_800_000_000_000;
-const none: Cidr[] = [];
+const none = new BanTargetValidator([]);
 
 describe('prepareBans', () => {
   it('puts addresses in hash sets and networks in interval sets, in canonical text', () => {
@@ -38,7 +39,7 @@ describe('prepareBans', () => {
   });
 
   it('refuses bans that overlap a protected network, either way round', () => {
-    const protectedSet = protectedNetworks(['10.0.0.0/8', '192.0.2.1', '2001:db8::/32']);
+    const protectedSet = new BanTargetValidator(['10.0.0.0/8', '192.0.2.1', '2001:db8::/32']);
     const { elements, refused } = prepareBans(
       ['10.1.2.3', '192.0.2.0/24', '2001:db8:5::1', '0.0.0.0/0', '192.0.2.2', '2001:db9::1'].map((ip) => ({ ip, until: null })),
       protectedSet,
@@ -135,5 +136,21 @@ describe('renderTimeout', () => {
 
   it(`caps at ${MAX_TIMEOUT_SECONDS / 86_400} days`, () => {
     expect(renderTimeout(now + 20 * 365 * 86_400_000, now)).toBe('3650d');
+  });
+});
+
+describe('BanTargetValidator', () => {
+  it('answers the same for a text seen before, and refuses a protected one each time', () => {
+    const validator = new BanTargetValidator(['192.0.2.0/24']);
+    const first = validator.check('203.0.113.5');
+    expect(validator.check('203.0.113.5')).toBe(first);
+    expect(first).toMatchObject({ cidr: '203.0.113.5', set: 'banned4' });
+    expect(validator.check('192.0.2.9')).toMatchObject({ reason: 'protected' });
+    expect(validator.check('192.0.2.9')).toMatchObject({ reason: 'protected' });
+    expect(validator.check('2001:DB8::0:1')).toMatchObject({ cidr: '2001:db8::1', set: 'banned6' });
+  });
+
+  it('throws on an invalid protected entry, naming it', () => {
+    expect(() => new BanTargetValidator(['10.0.0.0/8', 'lan'])).toThrow(/"lan"/);
   });
 });

@@ -1,4 +1,5 @@
-import { CidrSet, cidrsOverlap, formatCidr, isSingleAddress, parseCidr, type Cidr } from '@fleetban/ip';
+import { isRefusal, type BanTarget, type BanTargetValidator, type Refusal } from './ban-target.validator';
+import type { Cidr } from '@fleetban/ip';
 
 /**
  * A ban as the enforcer needs it: an address or network, and when it ends (ms since the epoch; null: never). The
@@ -9,22 +10,8 @@ export interface Ban {
   until: number | null;
 }
 
-/** A ban the enforcer did not apply, and why, so the agent can report it to the server. */
-export interface Refusal {
-  cidr: string;
-  reason: 'invalid' | 'protected';
-  detail: string;
-}
-
-/** Which of the four sets an element lives in: single addresses in hash sets, networks in interval sets. */
-export type SetName = 'banned4' | 'banned6' | 'banned4net' | 'banned6net';
-export const SET_NAMES: readonly SetName[] = ['banned4', 'banned4net', 'banned6', 'banned6net'];
-
-/** A validated ban: canonical text (only digits, hex, dots, colons and a slash) and its set. */
-export interface BanElement {
-  cidr: string;
-  parsed: Cidr;
-  set: SetName;
+/** A validated ban with its end. */
+export interface BanElement extends BanTarget {
   expiresAt: number | null;
 }
 
@@ -35,50 +22,30 @@ export interface PreparedBans {
   expired: number;
 }
 
-export function setOf(cidr: Cidr): SetName {
-  const family = cidr.version === 4 ? 'banned4' : 'banned6';
-  return isSingleAddress(cidr) ? family : `${family}net`;
-}
-
 /** The later of two ends, null (never) being the latest. */
 const laterEnd = (a: number | null, b: number | null): number | null => (a === null || b === null ? null : Math.max(a, b));
-
-/**
- * The networks no ban may touch, parsed once. Validated by CidrSet (host bits allowed, as in an allowlist); matched
- * here on parsed values because CidrSet.match re-parses its argument, which doubles the cost of a 100,000-ban snapshot.
- */
-export function protectedNetworks(entries: readonly string[]): Cidr[] {
-  new CidrSet(entries);
-  return entries.map((entry) => parseCidr(entry, { strict: false }) as Cidr);
-}
 
 /**
  * Validates, refuses what touches a protected network, drops what already ended, and merges duplicates (keeping the
  * later end). Only the canonical text of a parsed address ever reaches an nft script.
  */
-export function prepareBans(bans: readonly Ban[], protectedCidrs: readonly Cidr[], now: number): PreparedBans {
+export function prepareBans(bans: readonly Ban[], validator: BanTargetValidator, now: number): PreparedBans {
   const byCidr = new Map<string, BanElement>();
   const refused: Refusal[] = [];
   let expired = 0;
   for (const ban of bans) {
-    const parsed = typeof ban.ip === 'string' ? parseCidr(ban.ip) : null;
-    if (parsed === null) {
-      refused.push({ cidr: String(ban.ip), reason: 'invalid', detail: 'not an IP address or a CIDR with host bits clear' });
-      continue;
-    }
-    const cidr = formatCidr(parsed);
-    const hit = protectedCidrs.find((p) => cidrsOverlap(p, parsed));
-    if (hit !== undefined) {
-      refused.push({ cidr, reason: 'protected', detail: `overlaps protected ${formatCidr(hit)}` });
+    const target = validator.check(ban.ip);
+    if (isRefusal(target)) {
+      refused.push(target);
       continue;
     }
     if (ban.until !== null && !(ban.until > now)) {
       expired++;
       continue;
     }
-    const previous = byCidr.get(cidr);
+    const previous = byCidr.get(target.cidr);
     const expiresAt = previous ? laterEnd(previous.expiresAt, ban.until) : ban.until;
-    byCidr.set(cidr, { cidr, parsed, set: setOf(parsed), expiresAt });
+    byCidr.set(target.cidr, { ...target, expiresAt });
   }
   return { elements: [...byCidr.values()], refused, expired };
 }

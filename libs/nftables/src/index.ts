@@ -1,4 +1,5 @@
-export { MAX_TIMEOUT_SECONDS, SET_NAMES, layoutNetworks, prepareBans, protectedNetworks, renderTimeout, type Ban, type BanElement, type Refusal, type SetName } from './ban-element';
+export { MAX_TIMEOUT_SECONDS, layoutNetworks, prepareBans, renderTimeout, type Ban, type BanElement, type NetworkLayout, type PreparedBans } from './ban-element';
+export { BanTargetValidator, SET_NAMES, isRefusal, type BanTarget, type Refusal, type SetName } from './ban-target.validator';
 export { DEFAULT_ENFORCER_CONFIG, resolveEnforcerConfig, type EnforcerAction, type EnforcerConfig, type EnforcerHook, type PortFilter } from './enforcer.config';
 export { parseCounter, parseElements, parseTableShape, type Counter, type EnforcedElement } from './nft-json.parse';
 export { NftSessionRunner } from './nft-session.runner';

@@ -1,5 +1,5 @@
 import { normalizeCidr } from '@fleetban/ip';
-import { SET_NAMES, type SetName } from './ban-element';
+import { SET_NAMES, type SetName } from './ban-target.validator';
 import type { TableShape } from './table-shape';
 
 /** One element as the kernel holds it. Timeouts in seconds; null when the element never expires. */

@@ -1,5 +1,5 @@
-import type { Cidr } from '@fleetban/ip';
-import { layoutNetworks, prepareBans, protectedNetworks, type Ban, type BanElement, type Refusal } from './ban-element';
+import { layoutNetworks, prepareBans, type Ban, type BanElement } from './ban-element';
+import { BanTargetValidator, type Refusal } from './ban-target.validator';
 import { resolveEnforcerConfig, type EnforcerConfig } from './enforcer.config';
 import { parseCounter, parseElements, parseTableShape, type Counter, type EnforcedElement } from './nft-json.parse';
 import { NftError, type NftRunner } from './nft.runner';
@@ -37,7 +37,9 @@ const isNetwork = (e: BanElement): boolean => e.set.endsWith('net');
  */
 export class NftablesEnforcer {
   private config: EnforcerConfig;
-  private protectedCidrs: Cidr[];
+  private validator: BanTargetValidator;
+  /** Validates lifted bans: a lift is never refused for touching a protected network. */
+  private readonly liftValidator = new BanTargetValidator([]);
   /** The networks wanted (shadowed ones included), to lay out the interval sets; null until known. */
   private networks: Map<string, BanElement> | null = null;
   private queue: Promise<unknown> = Promise.resolve();
@@ -47,7 +49,7 @@ export class NftablesEnforcer {
     private readonly runner: NftRunner,
   ) {
     this.config = resolveEnforcerConfig(config);
-    this.protectedCidrs = protectedNetworks(this.config.protected);
+    this.validator = new BanTargetValidator(this.config.protected);
   }
 
   get table(): string {
@@ -60,8 +62,8 @@ export class NftablesEnforcer {
       const config = resolveEnforcerConfig({ ...this.config, ...update, table: this.config.table });
       const plan = renderEnsure(config, await this.readShape());
       await this.runner.run(plan.script);
+      if (config.protected.join() !== this.config.protected.join()) this.validator = new BanTargetValidator(config.protected);
       this.config = config;
-      this.protectedCidrs = protectedNetworks(config.protected);
       if (plan.recreatedSets.length > 0) this.networks = null;
       return { recreatedSets: plan.recreatedSets };
     });
@@ -70,7 +72,7 @@ export class NftablesEnforcer {
   /** Makes the sets hold exactly `bans` (minus refused and ended ones), in one batch. */
   applySnapshot(bans: readonly Ban[], now: number): Promise<ApplyResult> {
     return this.serial(async () => {
-      const prepared = prepareBans(bans, this.protectedCidrs, now);
+      const prepared = prepareBans(bans, this.validator, now);
       const networks = new Map(prepared.elements.filter(isNetwork).map((e) => [e.cidr, e]));
       const layout = layoutNetworks(networks.values(), now);
       const elements = [...prepared.elements.filter((e) => !isNetwork(e)), ...layout.kept];
@@ -84,8 +86,8 @@ export class NftablesEnforcer {
   /** Adds (refreshing the timeout of those present) and removes bans, in one batch; a missing element is no error. */
   applyDelta(delta: BanDelta, now: number): Promise<ApplyResult> {
     return this.serial(async () => {
-      const added = prepareBans(delta.add, this.protectedCidrs, now);
-      const lifted = prepareBans(delta.remove.map((ip) => ({ ip, until: null })), [], now);
+      const added = prepareBans(delta.add, this.validator, now);
+      const lifted = prepareBans(delta.remove.map((ip) => ({ ip, until: null })), this.liftValidator, now);
       const refused = [...added.refused, ...lifted.refused];
       const cached = this.networks;
       try {
@@ -161,7 +163,7 @@ export class NftablesEnforcer {
     const sets = ['banned4net', 'banned6net'];
     const outputs = await Promise.all(sets.map((set) => this.runner.read(['-j', 'list', 'set', 'inet', this.config.table, set])));
     const bans = outputs.flatMap(parseElements).map((e) => ({ ip: e.cidr, until: e.expires === null ? null : now + e.expires * 1000 }));
-    return new Map(prepareBans(bans, [], now).elements.map((e) => [e.cidr, e]));
+    return new Map(prepareBans(bans, this.liftValidator, now).elements.map((e) => [e.cidr, e]));
   }
 
   private serial<T>(operation: () => Promise<T>): Promise<T> {

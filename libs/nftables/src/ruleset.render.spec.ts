@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { prepareBans, type Ban } from './ban-element';
+import { BanTargetValidator } from './ban-target.validator';
 import { resolveEnforcerConfig } from './enforcer.config';
 import { ELEMENTS_PER_STATEMENT, renderDelta, renderEnsure, renderRemove, renderSnapshot } from './ruleset.render';
 import type { TableShape } from './table-shape';
 
 const now = 1_800_000_000_000;
-const elements = (bans: Ban[]) => prepareBans(bans, [], now).elements;
+const elements = (bans: Ban[]) => prepareBans(bans, new BanTargetValidator([]), now).elements;
 const lines = (script: string) => script.trim().split('\n');
 
 function shapeOf(hook: string, prio: number, banned4Flags = ['timeout']): TableShape {

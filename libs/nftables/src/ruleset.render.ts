@@ -1,5 +1,6 @@
 import { HOOK_PRIORITY, type EnforcerConfig } from './enforcer.config';
-import { SET_NAMES, renderTimeout, type BanElement, type SetName } from './ban-element';
+import { renderTimeout, type BanElement } from './ban-element';
+import { SET_NAMES, type SetName } from './ban-target.validator';
 import { COUNTER_NAME, SET_DEFINITIONS, type TableShape } from './table-shape';
 
 /** Most elements in one `add element` statement: keeps each statement's parse bounded in huge snapshots. */
