@@ -43,7 +43,7 @@ export async function runServerCommand(args: string[], env: NodeJS.ProcessEnv): 
 }
 
 /** `fleetban-server start` as a child process (the built bin), ready when /health/ready answers 200. */
-export async function startChildServer(env: NodeJS.ProcessEnv, port: number, timeoutMs = 30_000): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+export async function startChildServer(env: NodeJS.ProcessEnv, port: number, timeoutMs = 90_000): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   const child = spawn(process.execPath, [SERVER_BIN, 'start'], { env: { ...env, FLEETBAN_PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d));

@@ -1,6 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import { AgentsService } from '../agents/agents.service';
-import { CliModule } from '../app/app.module';
+import { CliModule } from '../app/cli.module';
 import { DEFAULT_TUNABLES } from '../app/server-tunables';
 import { loadServerConfig } from '../config/server-config';
 import { applyMigrations } from '../database/migrator';
