@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError, type CliCommand, type Invocation } from './cli-command';
-import { DEFAULT_URL, parseCommandLine } from './command-line.parser';
+import { UsageError, type CliCommand } from './cli-command';
+import { DEFAULT_URL, parseCommandLine, type Invocation } from './command-line.parser';
 import { COMMANDS } from './commands';
 
 const NOW = Date.parse('2026-11-29T15:00:00Z');
