@@ -2,13 +2,14 @@ import { Module } from '@nestjs/common';
 import { JobsModule } from '../jobs/jobs.module';
 import { EvaluationDispatcher } from './evaluation-dispatcher';
 import { EvaluationSweeper } from './evaluation-sweeper';
+import { IngestPool } from './ingest-pool';
 import { IngestService } from './ingest.service';
 import { PendingEvaluationRepository } from './pending-evaluation.repository';
 import { SecurityEventRepository } from './security-event.repository';
 
 @Module({
   imports: [JobsModule],
-  providers: [SecurityEventRepository, PendingEvaluationRepository, EvaluationDispatcher, EvaluationSweeper, IngestService],
+  providers: [IngestPool, SecurityEventRepository, PendingEvaluationRepository, EvaluationDispatcher, EvaluationSweeper, IngestService],
   exports: [IngestService, EvaluationSweeper, EvaluationDispatcher, PendingEvaluationRepository],
 })
 export class IngestModule {}

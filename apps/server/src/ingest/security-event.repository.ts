@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { SecurityEvent } from '@fleetban/asterisk-log';
 import { PrismaService } from '../database/prisma.service';
+import { IngestPool } from './ingest-pool';
 
 export interface StoredBatch {
   /** False when (agent, batch id) was stored before: nothing was written this time. */
@@ -30,19 +31,21 @@ SELECT (SELECT count(*) FROM batch)::int AS fresh, (SELECT id FROM pending) AS p
 
 interface Row {
   fresh: number;
-  pending_id: bigint | null;
+  pending_id: string | null;
   stored: number;
 }
 
 @Injectable()
 export class SecurityEventRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly ingestPool: IngestPool,
+  ) {}
 
   /** Stores a batch of one agent with the IPs to evaluate, exactly once per (agent, batch id). */
   async insertBatch(agentId: number, batchId: string, events: readonly SecurityEvent[], ips: readonly string[]): Promise<StoredBatch> {
     const column = <K extends keyof SecurityEvent>(key: K): SecurityEvent[K][] => events.map((event) => event[key]);
-    const rows = await this.prisma.$queryRawUnsafe<Row[]>(
-      INSERT_BATCH,
+    const { rows } = await this.ingestPool.pool.query<Row>(INSERT_BATCH, [
       agentId,
       batchId,
       events.length,
@@ -58,10 +61,10 @@ export class SecurityEventRepository {
       column('localAddress'),
       column('source'),
       ips,
-    );
+    ]);
     const row = rows[0];
     if (!row) throw new Error('the batch insert returned no row');
-    return { fresh: row.fresh === 1, pendingId: row.pending_id };
+    return { fresh: row.fresh === 1, pendingId: row.pending_id === null ? null : BigInt(row.pending_id) };
   }
 
   /** Events stored for an agent (tests and status pages). */
