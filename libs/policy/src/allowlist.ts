@@ -18,10 +18,75 @@ export interface AllowlistMatch {
   jail: string | null;
 }
 
-/** Which agent a ban would reach: one agent, or every agent (null). */
+/** Which agents a ban would reach: one agent, or every agent (null); and the jail whose ignoreip applies. */
 export interface AllowlistContext {
   agentId: string | null;
   jail?: Pick<Jail, 'name' | 'ignoreip'>;
+}
+
+/** Entries of one owner (global or one agent), parsed once, with the entry behind each canonical network. */
+class EntryGroup {
+  readonly set: CidrSet;
+  readonly byCidr = new Map<string, AllowlistEntry>();
+
+  constructor(entries: readonly AllowlistEntry[]) {
+    this.set = new CidrSet(entries.map((entry) => entry.cidr));
+    for (const entry of entries) {
+      const cidr = normalizeCidr(entry.cidr, { strict: false }) as string;
+      if (!this.byCidr.has(cidr)) this.byCidr.set(cidr, entry);
+    }
+  }
+
+  match(target: string): { cidr: string; entry: AllowlistEntry } | null {
+    const hit = this.set.match(target);
+    if (hit === null) return null;
+    const cidr = formatCidr(hit);
+    return { cidr, entry: this.byCidr.get(cidr) as AllowlistEntry };
+  }
+}
+
+/**
+ * The global and per-agent allowlist, parsed once. Build it when the entries change and pass it to every
+ * evaluation: parsing hundreds of entries per evaluation would dominate the ban engine's cost.
+ * Throws on an entry that is not an IP or CIDR, naming it.
+ */
+export class Allowlist {
+  private readonly global: EntryGroup;
+  private readonly agents = new Map<string, EntryGroup>();
+
+  constructor(entries: readonly AllowlistEntry[]) {
+    this.global = new EntryGroup(entries.filter((entry) => entry.agentId == null));
+    const byAgent = new Map<string, AllowlistEntry[]>();
+    for (const entry of entries) if (entry.agentId != null) byAgent.set(entry.agentId, [...(byAgent.get(entry.agentId) ?? []), entry]);
+    for (const [agentId, group] of byAgent) this.agents.set(agentId, new EntryGroup(group));
+  }
+
+  /** See {@link findAllowlistMatch}. */
+  match(target: string, context: AllowlistContext): AllowlistMatch | null {
+    if (normalizeCidr(target, { strict: false }) === null) throw new Error(`"${target}" is not an IP address or CIDR`);
+    const global = this.global.match(target);
+    if (global !== null) return { source: 'global', cidr: global.cidr, note: global.entry.note ?? null, agentId: null, jail: null };
+    const groups = context.agentId === null ? [...this.agents.values()] : [this.agents.get(context.agentId)].filter((g) => g !== undefined);
+    for (const group of groups) {
+      const hit = group.match(target);
+      if (hit !== null) return { source: 'agent', cidr: hit.cidr, note: hit.entry.note ?? null, agentId: hit.entry.agentId ?? null, jail: null };
+    }
+    const jail = context.jail;
+    const inJail = jail === undefined ? null : ignoreipOf(jail).match(target);
+    if (jail === undefined || inJail === null) return null;
+    return { source: 'jail', cidr: formatCidr(inJail), note: null, agentId: null, jail: jail.name };
+  }
+}
+
+/** A jail's ignoreip, parsed once per jail object (jails are immutable values once validated). */
+const ignoreipSets = new WeakMap<object, CidrSet>();
+function ignoreipOf(jail: Pick<Jail, 'ignoreip'>): CidrSet {
+  let set = ignoreipSets.get(jail);
+  if (set === undefined) {
+    set = new CidrSet(jail.ignoreip);
+    ignoreipSets.set(jail, set);
+  }
+  return set;
 }
 
 /**
@@ -29,26 +94,8 @@ export interface AllowlistContext {
  * entries apply when the ban reaches that agent, so a fleet-wide ban (agentId null) yields to every agent's entries.
  * The jail's ignoreip applies when a jail is given. Throws on an unparsable target or entry: refusing is the safe side.
  */
-export function findAllowlistMatch(target: string, entries: readonly AllowlistEntry[], context: AllowlistContext): AllowlistMatch | null {
-  if (normalizeCidr(target, { strict: false }) === null) throw new Error(`"${target}" is not an IP address or CIDR`);
-  const applicable = entries.filter((entry) => entry.agentId == null || context.agentId === null || entry.agentId === context.agentId);
-  const found = matchIn(target, applicable.map((entry) => entry.cidr));
-  if (found !== null) {
-    const entry = applicable[found.index] as AllowlistEntry;
-    return { source: entry.agentId == null ? 'global' : 'agent', cidr: found.cidr, note: entry.note ?? null, agentId: entry.agentId ?? null, jail: null };
-  }
-  const jail = context.jail;
-  const inJail = jail === undefined ? null : matchIn(target, jail.ignoreip);
-  if (jail === undefined || inJail === null) return null;
-  return { source: 'jail', cidr: inJail.cidr, note: null, agentId: null, jail: jail.name };
-}
-
-function matchIn(target: string, cidrs: readonly string[]): { cidr: string; index: number } | null {
-  if (cidrs.length === 0) return null;
-  const hit = new CidrSet(cidrs).match(target);
-  if (hit === null) return null;
-  const cidr = formatCidr(hit);
-  return { cidr, index: cidrs.findIndex((entry) => normalizeCidr(entry, { strict: false }) === cidr) };
+export function findAllowlistMatch(target: string, allowlist: Allowlist | readonly AllowlistEntry[], context: AllowlistContext): AllowlistMatch | null {
+  return (allowlist instanceof Allowlist ? allowlist : new Allowlist(allowlist)).match(target, context);
 }
 
 /** Names a match for a human: `global allowlist 10.0.0.0/8 (office)`, `jail asterisk ignoreip 127.0.0.0/8`. */

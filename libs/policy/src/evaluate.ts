@@ -1,5 +1,5 @@
 import { normalizeIp } from '@fleetban/ip';
-import { describeAllowlistMatch, findAllowlistMatch, type AllowlistEntry } from './allowlist';
+import { Allowlist, describeAllowlistMatch, type AllowlistEntry } from './allowlist';
 import { countAttempts } from './attempt';
 import { banDuration } from './ban-duration';
 import { activeBan, consumedUntil, graceUntil, incrementLevel, type BanRecord, type BanScope } from './ban-record';
@@ -31,7 +31,7 @@ export function evaluate(
   jail: Jail,
   failures: readonly Failure[],
   history: readonly BanRecord[],
-  allowlist: readonly AllowlistEntry[],
+  allowlist: Allowlist | readonly AllowlistEntry[],
   now: number,
   options: EvaluateOptions = {},
 ): Decision {
@@ -39,7 +39,8 @@ export function evaluate(
   if (ip === null) return { ban: false, code: 'no-failures', reason: 'no failures' };
   if (!jail.enabled) return { ban: false, code: 'disabled', reason: `jail ${jail.name} is disabled` };
   const scope = scopeOf(jail, options);
-  const guarded = allowlisted(ip, allowlist, jail, scope);
+  const list = compiled(allowlist);
+  const guarded = allowlisted(ip, list, jail, scope);
   if (guarded !== null) return guarded;
   const grace = graceUntil(history, options.manualUnbanGraceS ?? DEFAULT_MANUAL_UNBAN_GRACE_S, now);
   if (grace !== null) return { ban: false, code: 'grace', reason: `manually unbanned: no automatic ban before ${iso(grace)}` };
@@ -55,7 +56,7 @@ export function evaluate(
     return { ban: false, code: 'below-threshold', reason: `${count}: below maxretry ${jail.maxretry}`, evidence };
   }
   // A host jail's distinctHosts trigger bans on every agent: every agent's allowlist must agree.
-  const widened = banScope.scope === scope.scope ? null : allowlisted(ip, allowlist, jail, banScope);
+  const widened = banScope.scope === scope.scope ? null : allowlisted(ip, list, jail, banScope);
   if (widened !== null) return widened;
   const active = activeBan(history, jail.name, banScope, now);
   if (active !== null) {
@@ -85,8 +86,8 @@ function banOf(jail: Jail, ip: string, scope: BanScope, trigger: Ban['trigger'],
 }
 
 /** Global entries, the entries of every agent the ban would reach, and the jail's ignoreip. */
-function allowlisted(ip: string, allowlist: readonly AllowlistEntry[], jail: Jail, scope: BanScope): NoBan | null {
-  const match = findAllowlistMatch(ip, allowlist, { agentId: scope.agentId, jail });
+function allowlisted(ip: string, allowlist: Allowlist, jail: Jail, scope: BanScope): NoBan | null {
+  const match = allowlist.match(ip, { agentId: scope.agentId, jail });
   if (match === null) return null;
   return { ban: false, code: 'allowlisted', reason: `${ip} is allowlisted by ${describeAllowlistMatch(match)}`, allowlisted: match };
 }
@@ -99,14 +100,15 @@ export function evaluateEachScope(
   jail: Jail,
   failures: readonly Failure[],
   history: readonly BanRecord[],
-  allowlist: readonly AllowlistEntry[],
+  allowlist: Allowlist | readonly AllowlistEntry[],
   now: number,
   options: Omit<EvaluateOptions, 'agentId'> = {},
 ): Decision[] {
   if (jail.scope === 'fleet') return [evaluate(jail, failures, history, allowlist, now, options)];
+  const list = compiled(allowlist);
   const decisions: Decision[] = [];
   for (const agentId of [...new Set(failures.map((failure) => failure.agentId))].sort()) {
-    const decision = evaluate(jail, failures, history, allowlist, now, { ...options, agentId });
+    const decision = evaluate(jail, failures, history, list, now, { ...options, agentId });
     if (decision.ban && decision.scope === 'fleet') return [decision];
     decisions.push(decision);
   }
@@ -142,13 +144,18 @@ function countable(jail: Jail, failures: readonly Failure[], history: readonly B
 /** The one IP of the failures, canonical; null if there are none. Mixed IPs are a caller bug, never merged. */
 function subjectIp(failures: readonly Failure[]): string | null {
   let ip: string | null = null;
+  let raw: string | null = null;
   for (const failure of failures) {
+    if (failure.ip === raw) continue;
     const canonical = normalizeIp(failure.ip);
     if (canonical === null) throw new Error(`failure ip "${failure.ip}" is not an IP address`);
     if (ip !== null && canonical !== ip) throw new Error(`evaluate() takes the failures of one IP: got ${ip} and ${canonical}`);
     ip = canonical;
+    raw = failure.ip;
   }
   return ip;
 }
+
+const compiled = (allowlist: Allowlist | readonly AllowlistEntry[]): Allowlist => (allowlist instanceof Allowlist ? allowlist : new Allowlist(allowlist));
 
 const iso = (ms: number): string => new Date(ms).toISOString();

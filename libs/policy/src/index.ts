@@ -1,4 +1,4 @@
-export { findAllowlistMatch, describeAllowlistMatch, type AllowlistContext, type AllowlistEntry, type AllowlistMatch } from './allowlist';
+export { Allowlist, findAllowlistMatch, describeAllowlistMatch, type AllowlistContext, type AllowlistEntry, type AllowlistMatch } from './allowlist';
 export { countAttempts, type Attempt } from './attempt';
 export { banDuration } from './ban-duration';
 export { activeBan, incrementLevel, isActive, type BanRecord, type BanScope } from './ban-record';
