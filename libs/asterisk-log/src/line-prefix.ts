@@ -18,6 +18,8 @@ export interface LinePrefix {
   present: boolean;
   dateForm: DateForm;
   dateStart: number;
+  /** End (exclusive) of the date text. */
+  dateEnd: number;
   /** Start and end of the level word (`NOTICE`, `SECURITY`, ...), or -1. */
   levelStart: number;
   levelEnd: number;
@@ -28,7 +30,7 @@ export interface LinePrefix {
   messageStart: number;
 }
 
-export const newPrefix = (): LinePrefix => ({ present: false, dateForm: DateForm.None, dateStart: -1, levelStart: -1, levelEnd: -1, callIdStart: -1, callIdEnd: -1, messageStart: -1 });
+export const newPrefix = (): LinePrefix => ({ present: false, dateForm: DateForm.None, dateStart: -1, dateEnd: -1, levelStart: -1, levelEnd: -1, callIdStart: -1, callIdEnd: -1, messageStart: -1 });
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 const isUpper = (c: number): boolean => c >= 65 && c <= 90;
@@ -54,6 +56,7 @@ function bracketDate(line: string, pos: number, out: LinePrefix): number {
     return -1;
   }
   out.dateStart = pos + 1;
+  out.dateEnd = close;
   return close + 2;
 }
 
@@ -69,6 +72,7 @@ function syslogDate(line: string, pos: number, out: LinePrefix): number {
     if (hostEnd <= p + 10) return -1;
     out.dateForm = DateForm.Bsd;
     out.dateStart = pos;
+    out.dateEnd = p + 9;
     return hostEnd + 1;
   }
   if (!isDigit(line.charCodeAt(pos))) return -1;
@@ -76,6 +80,7 @@ function syslogDate(line: string, pos: number, out: LinePrefix): number {
   if (!SYSLOG_RFC3339.test(line)) return -1;
   out.dateForm = DateForm.Iso;
   out.dateStart = pos;
+  out.dateEnd = line.indexOf(' ', pos);
   return SYSLOG_RFC3339.lastIndex;
 }
 
@@ -106,7 +111,7 @@ function level(line: string, pos: number, out: LinePrefix): number {
 export function parsePrefix(line: string, out: LinePrefix): void {
   out.present = false;
   out.dateForm = DateForm.None;
-  out.dateStart = out.levelStart = out.levelEnd = out.callIdStart = out.callIdEnd = out.messageStart = -1;
+  out.dateStart = out.dateEnd = out.levelStart = out.levelEnd = out.callIdStart = out.callIdEnd = out.messageStart = -1;
   let p = bracketDate(line, 0, out);
   if (p < 0) p = syslogDate(line, 0, out);
   if (p < 0) p = 0;
@@ -148,7 +153,7 @@ let lastTime = NaN;
  */
 export function prefixTime(line: string, prefix: LinePrefix, timeZone: string, now: number | undefined): number {
   if (prefix.dateForm === DateForm.None) return NaN;
-  const key = `${timeZone}|${now === undefined ? '' : Math.floor(now / 60_000)}|${line.slice(prefix.dateStart, prefix.dateStart + 32)}`;
+  const key = `${timeZone}|${now === undefined ? '' : Math.floor(now / 60_000)}|${line.slice(prefix.dateStart, prefix.dateEnd)}`;
   if (key === lastKey) return lastTime;
   lastTime = computePrefixTime(line, prefix, timeZone, now);
   lastKey = key;

@@ -2,9 +2,9 @@ import { createReadStream } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { AsteriskLogParser, DEFAULT_MAX_LINE_LENGTH, type ParseOutcome } from '@fleetban/asterisk-log';
-import { LineSplitter } from '../follower/line-splitter';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type AgentCommand, type CommandIo } from './agent-command';
 import { ParseReport } from './parse-report';
+import { TextLines } from './text-lines';
 
 const USAGE = `usage: fleetban-agent parse <file|-> [--json] [--timezone <IANA zone>]
 
@@ -12,8 +12,6 @@ Reads an Asterisk log (security log, messages or full; syslog and journald expor
 events fleetban would send: a summary by default, or with --json one JSON object per event on stdout (the summary,
 as JSON, on stderr). --timezone is the PBX's zone for the local times in line prefixes (default UTC).`;
 
-/** Bytes a line may take before the reader cuts it (the parser's cap, at up to 3 bytes per UTF-16 unit). */
-const MAX_LINE_BYTES = DEFAULT_MAX_LINE_LENGTH * 3;
 const FLUSH_AT = 1 << 16;
 
 interface ParseArgs {
@@ -52,9 +50,11 @@ const eventJson = (o: Extract<ParseOutcome, { kind: 'event' }>): string => {
 class BufferedOut {
   private buf = '';
   constructor(private readonly out: Writable) {}
-  async write(text: string): Promise<void> {
+  add(text: string): void {
     this.buf += text;
-    if (this.buf.length >= FLUSH_AT) await this.flush();
+  }
+  get size(): number {
+    return this.buf.length;
   }
   async flush(): Promise<void> {
     if (this.buf === '') return;
@@ -64,33 +64,42 @@ class BufferedOut {
   }
 }
 
-async function consume(input: Readable, parser: AsteriskLogParser, report: ParseReport, json: BufferedOut | null): Promise<void> {
-  const splitter = new LineSplitter(MAX_LINE_BYTES);
-  let lineNumber = 0;
-  let offset = 0;
-  const take = async (outcomes: ParseOutcome[]): Promise<void> => {
+/** Feeds the parser line by line, synchronously within a chunk: an await per line would cost more than the parsing. */
+class Feeder {
+  private readonly lines = new TextLines(DEFAULT_MAX_LINE_LENGTH);
+  private lineNumber = 0;
+  private readonly emit = (line: string | null): void => {
+    this.lineNumber++;
+    this.take(line === null ? this.parser.pushOversized(this.lineNumber) : this.parser.push(line, this.lineNumber));
+  };
+
+  constructor(private readonly parser: AsteriskLogParser, private readonly report: ParseReport, private readonly json: BufferedOut | null) {}
+
+  chunk(chunk: Buffer): void {
+    this.report.bytes += chunk.length;
+    this.lines.push(chunk, this.emit);
+  }
+
+  end(): void {
+    this.lines.end(this.emit);
+    this.take(this.parser.flush());
+  }
+
+  private take(outcomes: ParseOutcome[]): void {
     for (const o of outcomes) {
       if (o.kind !== 'event') continue;
-      report.add(o.event);
-      if (json !== null) await json.write(`${eventJson(o)}\n`);
+      this.report.add(o.event);
+      this.json?.add(`${eventJson(o)}\n`);
     }
-  };
+  }
+}
+
+async function consume(input: Readable, feeder: Feeder, json: BufferedOut | null): Promise<void> {
   for await (const chunk of input as AsyncIterable<Buffer>) {
-    report.bytes += chunk.length;
-    for (const line of splitter.push(chunk, offset)) {
-      lineNumber++;
-      await take(line.truncated ? parser.pushOversized(lineNumber) : parser.push(line.text, lineNumber));
-    }
-    offset += chunk.length;
+    feeder.chunk(chunk);
+    if (json !== null && json.size >= FLUSH_AT) await json.flush();
   }
-  if (splitter.pendingBytes > 0) {
-    // The last line has no newline: still a line.
-    for (const line of splitter.push(Buffer.from('\n'), offset)) {
-      lineNumber++;
-      await take(line.truncated ? parser.pushOversized(lineNumber) : parser.push(line.text, lineNumber));
-    }
-  }
-  await take(parser.flush());
+  feeder.end();
 }
 
 function open(source: string, io: CommandIo): Readable {
@@ -113,7 +122,7 @@ export const parseCommand: AgentCommand = {
     const report = new ParseReport();
     const json = opts.json ? new BufferedOut(io.stdout) : null;
     try {
-      await consume(open(opts.source, io), parser, report, json);
+      await consume(open(opts.source, io), new Feeder(parser, report, json), json);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       io.stderr.write(`fleetban-agent parse: cannot read ${opts.source}: ${code ?? (err instanceof Error ? err.message : String(err))}. Check the path and its permissions.\n`);
