@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FAILURE_EVENT_TYPES } from './event-type';
+import { defaultJails } from './jail.presets';
 import { JailValidationError, parseJail, validateJail } from './jail.schema';
 
 const minimal = { name: 'asterisk', maxretry: 3, findtime: '10m', bantime: '1h' };
@@ -23,6 +24,16 @@ describe('jail schema', () => {
       increment: { enabled: false, factor: 1, maxtime: null, formula: 'fail2ban', multipliers: null, lookback: 2_592_000 },
     });
     expect(jail.eventTypes).toEqual([...FAILURE_EVENT_TYPES]);
+  });
+
+  it('a validated jail read back from storage (JSON) validates to itself', () => {
+    const jails = [
+      ...defaultJails(),
+      parseJail(minimal),
+      parseJail({ ...minimal, bantime: -1, ports: ['sip', '10000:20000'], ignoreip: '10.1.2.3/8 ::1', weights: { InvalidPassword: 2 }, distinctHosts: 3 }),
+      parseJail({ ...minimal, increment: { enabled: true, maxtime: '1w', multipliers: [1, 2, 4] }, scope: 'host', countMode: 'lines', attemptWindow: '500ms' }),
+    ];
+    for (const jail of jails) expect(parseJail(JSON.parse(JSON.stringify(jail)))).toEqual(jail);
   });
 
   it.each([[-1], ['-1'], ['permanent']])('bantime %j is permanent', (value) => {

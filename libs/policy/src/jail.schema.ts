@@ -32,10 +32,12 @@ const bantime = z.union([z.number(), z.string()]).transform((value, ctx): number
 
 const eventType = z.enum(SECURITY_EVENT_TYPES);
 
-const ports = z.union([z.literal('all'), z.array(z.union([z.number(), z.string()])).min(1)]).transform((value, ctx): 'all' | PortRange[] => {
+/** Ports as users write them (5060, 'sip', '10000-20000') or as a validated jail stores them ({ from, to }). */
+const portRange = z.strictObject({ from: z.number().int(), to: z.number().int() });
+const ports = z.union([z.literal('all'), z.array(z.union([z.number(), z.string(), portRange])).min(1)]).transform((value, ctx): 'all' | PortRange[] => {
   if (value === 'all') return 'all';
   try {
-    const ranges = value.map(parsePortRange);
+    const ranges = value.map((spec) => parsePortRange(typeof spec === 'object' ? `${spec.from}-${spec.to}` : spec));
     return coversAllPorts(ranges) ? 'all' : ranges;
   } catch (error) {
     ctx.addIssue({ code: 'custom', message: (error as Error).message });
