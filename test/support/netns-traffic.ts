@@ -20,13 +20,59 @@ for (const port of ports) {
   });
 }`;
 
+// A kept process per namespace: starting node for every probe costs up to a second on a loaded host.
 const SENDER = `
-const [host, port, text, count] = process.argv.slice(1);
-const s = require('node:dgram').createSocket(host.includes(':') ? 'udp6' : 'udp4');
-s.on('error', () => {});
-let n = 0;
-const send = () => s.send(text, Number(port), host, () => (++n < Number(count) ? setTimeout(send, 20) : s.close()));
-send();`;
+const dgram = require('node:dgram');
+const sockets = { 4: dgram.createSocket('udp4'), 6: dgram.createSocket('udp6') };
+for (const s of Object.values(sockets)) s.on('error', () => {});
+let input = '';
+process.stdin.on('data', (chunk) => {
+  input += chunk;
+  const lines = input.split('\\n');
+  input = lines.pop();
+  for (const line of lines) {
+    const { id, host, port, text, count } = JSON.parse(line);
+    const s = sockets[host.includes(':') ? 6 : 4];
+    let n = 0;
+    const send = () => s.send(text, port, host, () => (++n < count ? setTimeout(send, 20) : process.stdout.write(id + '\\n')));
+    send();
+  }
+});`;
+
+class UdpSender {
+  private readonly child: ChildProcess;
+  private readonly waiting = new Map<string, { resolve: () => void; reject: (error: Error) => void }>();
+  private sequence = 0;
+
+  constructor(netns: Netns) {
+    this.child = netns.spawn([process.execPath, '-e', SENDER]);
+    let buffer = '';
+    this.child.stdout?.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const lines = buffer.split('\n');
+      buffer = lines.pop() ?? '';
+      for (const id of lines) {
+        this.waiting.get(id)?.resolve();
+        this.waiting.delete(id);
+      }
+    });
+    this.child.once('exit', () => {
+      for (const { reject } of this.waiting.values()) reject(new Error('the UDP sender exited'));
+      this.waiting.clear();
+    });
+  }
+
+  send(host: string, port: number, text: string, count: number): Promise<void> {
+    const id = String(++this.sequence);
+    return new Promise((resolve, reject) => {
+      if (this.child.exitCode !== null || this.child.signalCode !== null) return reject(new Error('the UDP sender exited'));
+      this.waiting.set(id, { resolve, reject });
+      this.child.stdin?.write(`${JSON.stringify({ id, host, port, text, count })}\n`);
+    });
+  }
+}
+
+const senders = new WeakMap<Netns, UdpSender>();
 
 const CONNECT = `
 const [host, port, ms] = process.argv.slice(1);
@@ -48,10 +94,13 @@ export class TrafficListener {
   readonly received: Received[] = [];
   private waiters: Array<() => void> = [];
 
-  private constructor(private readonly child: ChildProcess) {}
+  private constructor(
+    readonly netns: Netns,
+    private readonly child: ChildProcess,
+  ) {}
 
   static start(netns: Netns, ports: number[]): Promise<TrafficListener> {
-    const listener = new TrafficListener(netns.spawn([process.execPath, '-e', LISTENER, ports.join(',')]));
+    const listener = new TrafficListener(netns, netns.spawn([process.execPath, '-e', LISTENER, ports.join(',')]));
     return new Promise((resolve, reject) => {
       let buffer = '';
       listener.child.stdout?.on('data', (chunk: Buffer) => {
@@ -94,15 +143,27 @@ export class TrafficListener {
 }
 
 /** Sends `count` datagrams carrying `text` from inside `netns`. */
-export async function sendUdp(netns: Netns, host: string, port: number, text: string, count = 3): Promise<void> {
-  await netns.exec([process.execPath, '-e', SENDER, host, String(port), text, String(count)]);
+export function sendUdp(netns: Netns, host: string, port: number, text: string, count = 3): Promise<void> {
+  let sender = senders.get(netns);
+  if (sender === undefined) {
+    sender = new UdpSender(netns);
+    senders.set(netns, sender);
+  }
+  return sender.send(host, port, text, count);
 }
 
-/** Whether a few datagrams sent now from `from` reach `listener` within `ms`. */
-export async function udpReaches(from: Netns, listener: TrafficListener, host: string, port: number, ms = 700): Promise<boolean> {
+/**
+ * Whether a few datagrams sent now from `from` reach `listener`. A "no" is only given once a marker sent afterwards
+ * over the listener's own loopback has arrived, so a slow host cannot pass for a firewall that drops.
+ */
+export async function udpReaches(from: Netns, listener: TrafficListener, host: string, port: number): Promise<boolean> {
   const text = `probe-${randomBytes(6).toString('hex')}`;
   await sendUdp(from, host, port, text);
-  return listener.waitFor(text, ms);
+  if (await listener.waitFor(text, 300)) return true;
+  const marker = `marker-${randomBytes(6).toString('hex')}`;
+  await sendUdp(listener.netns, '127.0.0.1', port, marker, 1);
+  if (!(await listener.waitFor(marker, 10_000))) throw new Error(`the listener in ${listener.netns.name} did not receive its loopback marker`);
+  return listener.received.some((r) => r.text === text);
 }
 
 /** Opens a TCP connection from `netns`: `connected`, `timeout`, or the error code (`ECONNREFUSED` for a reset). */
