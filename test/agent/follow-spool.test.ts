@@ -51,6 +51,7 @@ describe('follower + spool under load (real files, several thousand lines/s)', (
     const dir = tempDir('live');
     const writer = new LogWriter(join(dir, 'security'));
     const delivered: { id: string; events: LineEvent[] }[] = [];
+    const errors: (string | null)[] = [];
     let pipeline = await startPipeline(config(dir, true), (b) => void delivered.push(b));
     await every(5, (tick) => {
       writer.write(25);
@@ -64,6 +65,7 @@ describe('follower + spool under load (real files, several thousand lines/s)', (
     // A graceful restart while lines keep coming.
     const restart = (async () => {
       await pipeline.stop();
+      errors.push(...pipeline.follower.status().map((st) => st.lastError));
       pipeline = await startPipeline(config(dir, true), (b) => void delivered.push(b));
     })();
     await every(5, (tick) => (writer.write(25), tick < 40));
@@ -71,7 +73,9 @@ describe('follower + spool under load (real files, several thousand lines/s)', (
     writer.close();
     await waitFor(() => delivered.reduce((n, b) => n + b.events.length, 0) >= writer.next, 8000);
     await pipeline.stop();
+    errors.push(...pipeline.follower.status().map((st) => st.lastError));
     expect(writer.next).toBeGreaterThan(9000);
+    expect(errors).toEqual([null, null]);
     expectExactlyOnce(deduplicate(delivered), writer.next);
     expect(pipeline.spool.stats()).toMatchObject({ events: 0, dropped: 0 });
   }, 20_000);

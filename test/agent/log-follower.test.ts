@@ -189,3 +189,63 @@ describe('LogFollower with several files and missing directories', () => {
     ]);
   });
 });
+
+describe('LogFollower restarts after several rotations while stopped', () => {
+  it('reads files rotated twice while it was stopped (rename, then copytruncate), each line once', async () => {
+    const dir = tempDir('twice');
+    const log = join(dir, 'security');
+    writeFileSync(log, '');
+    const f = await follow(dir);
+    appendLines(log, 0, 10);
+    expect(numbers(await collect(f, 10))).toEqual(range(0, 10));
+    await f.close();
+    appendLines(log, 10, 5);
+    renameSync(log, `${log}.1`); // logrotate create
+    appendLines(log, 15, 5);
+    renameSync(`${log}.1`, `${log}.2`); // next rotation: copytruncate this time
+    copyFileSync(log, `${log}.1`);
+    truncateSync(log, 0);
+    appendLines(log, 20, 5);
+    const g = await follow(dir);
+    expect(numbers(await collect(g, 15)).sort((a, b) => a - b)).toEqual(range(10, 15));
+    expect(await nothingMore(g)).toEqual([]);
+  });
+
+  it('does not read again a rotated file it had finished before the restart', async () => {
+    const dir = tempDir('finished');
+    const log = join(dir, 'security');
+    writeFileSync(log, '');
+    const f = await follow(dir, { drainQuietMs: 0 });
+    appendLines(log, 0, 10);
+    expect(numbers(await collect(f, 10))).toEqual(range(0, 10));
+    renameSync(log, `${log}.1`);
+    appendLines(log, 10, 5);
+    expect(numbers(await collect(f, 5))).toEqual(range(10, 5));
+    await new Promise((r) => setTimeout(r, 200)); // the rotated file is retired
+    expect(f.status()[0]?.files).toHaveLength(1);
+    await f.close();
+    renameSync(`${log}.1`, `${log}.2`);
+    renameSync(log, `${log}.1`);
+    appendLines(log, 15, 5);
+    const g = await follow(dir);
+    expect(numbers(await collect(g, 5))).toEqual(range(15, 5));
+    expect(await nothingMore(g)).toEqual([]);
+  });
+});
+
+describe('LogFollower when a copytruncate is refilled past the old offset before it looks', () => {
+  it('reads the old tail from the copy and the new content from 0, not from the old offset', async () => {
+    const dir = tempDir('refill');
+    const log = join(dir, 'security');
+    writeFileSync(log, '');
+    const f = await follow(dir);
+    appendLines(log, 0, 10);
+    expect(numbers(await collect(f, 10))).toEqual(range(0, 10));
+    appendLines(log, 10, 5);
+    copyFileSync(log, `${log}.1`);
+    truncateSync(log, 0);
+    appendLines(log, 15, 40); // far more bytes than the old offset
+    expect(numbers(await collect(f, 45)).sort((a, b) => a - b)).toEqual(range(10, 45));
+    expect(await nothingMore(f)).toEqual([]);
+  });
+});

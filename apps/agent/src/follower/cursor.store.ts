@@ -1,10 +1,16 @@
 import { readJsonIfExists, writeFileAtomic } from '../spool/atomic-file';
 import type { LinePosition } from './file-identity';
 
+/** Per followed path: the files being read (rotated ones first, the current one last), the last ones read fully. */
+export interface SavedPositions {
+  reading: LinePosition[];
+  known: LinePosition[];
+}
+
 interface CursorFile {
   version: 1;
-  /** Per followed path, every file still being read: rotated ones being drained first, the current one last. */
   files: Record<string, LinePosition[]>;
+  done?: Record<string, LinePosition[]>;
 }
 
 /**
@@ -14,23 +20,28 @@ interface CursorFile {
 export class CursorStore {
   constructor(private readonly file: string) {}
 
-  async load(): Promise<Map<string, LinePosition[]>> {
+  async load(): Promise<Map<string, SavedPositions>> {
     const raw = (await readJsonIfExists(this.file)) as CursorFile | undefined;
-    const byPath = new Map<string, LinePosition[]>();
+    const byPath = new Map<string, SavedPositions>();
     if (raw === undefined) return byPath;
     if (raw.version !== 1 || typeof raw.files !== 'object' || raw.files === null) {
       throw new Error(`cursor file ${this.file} has an unknown format; remove it to start again at the end of the logs`);
     }
-    for (const [path, positions] of Object.entries(raw.files)) {
-      byPath.set(path, positions.filter(isPosition).map((p) => ({ ...p, path })));
+    const valid = (path: string, list: unknown): LinePosition[] => (Array.isArray(list) ? list.filter(isPosition).map((p) => ({ ...p, path })) : []);
+    for (const [path, reading] of Object.entries(raw.files)) {
+      byPath.set(path, { reading: valid(path, reading), known: valid(path, raw.done?.[path]) });
     }
     return byPath;
   }
 
-  async save(byPath: Map<string, LinePosition[]>): Promise<void> {
+  async save(byPath: Map<string, SavedPositions>): Promise<void> {
     const files: CursorFile['files'] = {};
-    for (const [path, positions] of byPath) files[path] = positions;
-    await writeFileAtomic(this.file, `${JSON.stringify({ version: 1, files } satisfies CursorFile)}\n`);
+    const done: Record<string, LinePosition[]> = {};
+    for (const [path, saved] of byPath) {
+      files[path] = saved.reading;
+      done[path] = saved.known;
+    }
+    await writeFileAtomic(this.file, `${JSON.stringify({ version: 1, files, done } satisfies CursorFile)}\n`);
   }
 }
 

@@ -110,23 +110,29 @@ export class FollowedFile {
     return 'grew';
   }
 
-  /** Reads one chunk; returns the complete lines in it (possibly none). */
-  async readChunk(): Promise<FollowedLine[]> {
+  /**
+   * Reads one chunk; returns the complete lines in it (possibly none), or 'truncated' when the file turned out to
+   * hold other content (truncated, and maybe refilled, since the last stat): reading then restarts at 0.
+   */
+  async readChunk(): Promise<FollowedLine[] | 'truncated'> {
     const want = Math.min(this.limits.chunkBytes, this.size - this.fileOffset);
     if (want <= 0) return [];
     const buf = Buffer.allocUnsafe(want);
     const { bytesRead } = await this.handle.read(buf, 0, want, this.fileOffset);
+    if (bytesRead < want) this.size = this.fileOffset + bytesRead; // it shrank since the stat: stop at its end
     if (bytesRead === 0) return [];
+    // Checked after the read: bytes read after a copytruncate (and a refill) must not pass for the old content.
+    const fingerprint = await readFingerprint(this.handle);
+    if (this.identity.fingerprint === '') this.identity = { ...this.identity, fingerprint };
+    else if (fingerprint !== this.identity.fingerprint) return this.restart();
     const split = this.splitter.push(buf.subarray(0, bytesRead), this.fileOffset);
     this.fileOffset += bytesRead;
     this.lastActivity = Date.now();
-    if (split.length === 0) return [];
-    if (this.identity.fingerprint === '') this.identity = { ...this.identity, fingerprint: await readFingerprint(this.handle) };
     const id = this.identity;
     const lines = split.map((l) => ({ text: l.text, truncated: l.truncated, position: { ...id, offset: l.end } }));
     for (const l of split) if (l.truncated) this.linesTooLong++;
     this.linesRead += lines.length;
-    this.readOffset = split[split.length - 1]!.end;
+    if (split.length > 0) this.readOffset = split[split.length - 1]!.end;
     return lines;
   }
 

@@ -22,7 +22,7 @@ export interface LogFollowerOptions {
   maxLineBytes?: number;
   /** Close a rotated file once drained and quiet for this long. Default 5000. */
   drainQuietMs?: number;
-  /** Rotated files open at once per path. Default 4. */
+  /** Rotated files open at once per path (a slow reader may be behind several rotations). Default 16. */
   maxDraining?: number;
   /** The cursor file is rewritten at most this often (commits in between are covered by the spool). Default 1000. */
   cursorFlushMs?: number;
@@ -51,7 +51,7 @@ export class LogFollower implements AsyncIterable<FollowedLine[]> {
       chunkBytes: options.chunkBytes ?? 256 * 1024,
       maxLineBytes: options.maxLineBytes ?? 64 * 1024,
       drainQuietMs: options.drainQuietMs ?? 5000,
-      maxDraining: options.maxDraining ?? 4,
+      maxDraining: options.maxDraining ?? 16,
     };
     this.followers = [...new Set(options.paths)].map((p) => new PathFollower(p, limits));
     this.store = new CursorStore(options.cursorFile);
@@ -61,7 +61,10 @@ export class LogFollower implements AsyncIterable<FollowedLine[]> {
   static async open(options: LogFollowerOptions): Promise<LogFollower> {
     const follower = new LogFollower(options);
     const saved = await follower.store.load();
-    for (const cp of options.checkpoints ?? []) saved.set(cp.path, [...(saved.get(cp.path) ?? []), cp]);
+    for (const cp of options.checkpoints ?? []) {
+      const entry = saved.get(cp.path) ?? { reading: [], known: [] };
+      saved.set(cp.path, { reading: entry.reading, known: [...entry.known, cp] });
+    }
     for (const f of follower.followers) await f.start(saved.get(f.path), options.fromStart ?? false);
     follower.dirty = true;
     await follower.flush();

@@ -3,6 +3,9 @@ import { type FileIdentity, type LinePosition, identityKey, sameContent } from '
 import { FollowedFile, type FollowedLine, type ReadLimits, type StartAt } from './followed-file';
 import { type SiblingFile, findCopy, listSiblings } from './rotated-sibling';
 
+/** Rotated files remembered per path once read (logrotate keeps a handful). */
+const RETIRED_KEPT = 8;
+
 export interface PathFollowerOptions extends ReadLimits {
   /** A rotated or deleted file is closed once fully read and committed and unchanged for this long. */
   drainQuietMs: number;
@@ -43,6 +46,8 @@ export class PathFollower {
   private rotations = 0;
   private truncations = 0;
   private lastError: string | null = null;
+  /** Final positions of the rotated files read to their end: at a restart they tell known files from unread ones. */
+  private retired: LinePosition[] = [];
 
   constructor(
     readonly path: string,
@@ -51,23 +56,29 @@ export class PathFollower {
 
   /**
    * Resumes from saved positions (undefined: never followed, so start at the end of an existing file, or at 0 when
-   * `fromStart`). Saved files no longer at the path are looked for among the rotated siblings and drained first.
+   * `fromStart`). `reading` are the files the cursor says were still being read (reported when not found); `known`
+   * are positions of files read before (fully read ones, the spool's checkpoints). Saved files no longer at the path
+   * are looked for among the rotated siblings and drained first, as are siblings newer than them that we never read
+   * (rotated twice while stopped).
    */
-  async start(saved: LinePosition[] | undefined, fromStart: boolean): Promise<void> {
-    const positions = saved ?? [];
+  async start(saved: { reading: LinePosition[]; known: LinePosition[] } | undefined, fromStart: boolean): Promise<void> {
+    const positions = saved ? [...saved.reading, ...saved.known] : [];
     const fresh: number | 'end' = saved === undefined && !fromStart ? 'end' : 0;
     this.current = await this.openAt(this.path, (id) => furthest(positions, id) ?? fresh);
-    const siblings = positions.length > 0 ? await listSiblings(this.path) : [];
+    if (positions.length === 0) return;
+    const siblings = await listSiblings(this.path);
     for (const p of positions) {
       if (this.openFiles().some((f) => f.matches(p) || furthest([p], f.id) !== undefined)) continue;
       // Renamed (same inode, same content), or copied by copytruncate (same first line, another inode).
       const moved = siblings.find((s) => sameContent(p, s)) ?? findCopy(siblings, p, p.offset);
       if (moved) await this.drainSibling(moved, positions);
-      else this.lastError = `rotated file of ${this.path} (inode ${p.ino}) not found at start: lines after offset ${p.offset} may be lost`;
-      // The same inode with other content: truncated and refilled while we were stopped, then rotated: all new to us.
-      const refilled = siblings.find((s) => s.dev === p.dev && s.ino === p.ino && !sameContent(p, s));
-      if (refilled) await this.drainSibling(refilled, positions);
+      else if (saved?.reading.includes(p)) this.lastError = `rotated file of ${this.path} (inode ${p.ino}) not found at start: lines after offset ${p.offset} may be lost`;
     }
+    const known = siblings.filter((s) => this.draining.some((f) => identityKey(f.id) === identityKey(s)));
+    const oldestKnown = Math.min(...known.map((s) => s.mtimeMs));
+    // Newer than a file we know, and never read: rotated (or truncated and refilled, then rotated) while we were stopped.
+    const unread = siblings.filter((s) => s.mtimeMs >= oldestKnown && !positions.some((p) => sameContent(p, s)));
+    for (const s of unread.sort((a, b) => a.mtimeMs - b.mtimeMs)) await this.drainSibling(s, positions);
   }
 
   private async drainSibling(sibling: SiblingFile, positions: LinePosition[]): Promise<void> {
@@ -112,6 +123,11 @@ export class PathFollower {
     for (const file of this.openFiles()) {
       while (file.hasUnread) {
         const lines = await file.readChunk();
+        if (lines === 'truncated') {
+          // Start over so that the copy's older lines come before the truncated file's new ones.
+          await this.onTruncated(file);
+          return this.read();
+        }
         if (lines.length > 0) return lines;
       }
     }
@@ -125,8 +141,9 @@ export class PathFollower {
     return file !== undefined;
   }
 
-  positions(): LinePosition[] {
-    return this.openFiles().map((f) => ({ ...f.id, offset: f.committed }));
+  /** What the cursor file keeps: the files being read, and the last ones read to their end. */
+  positions(): { reading: LinePosition[]; known: LinePosition[] } {
+    return { reading: this.openFiles().map((f) => ({ ...f.id, offset: f.committed })), known: this.retired };
   }
 
   status(): PathStatus {
@@ -175,6 +192,7 @@ export class PathFollower {
       if (!file.drained) this.lastError = `too many rotated files of ${this.path} open: closed inode ${file.id.ino} at ${file.readOffset} of ${file.size}`;
       this.closedLines += file.linesRead;
       this.closedTooLong += file.linesTooLong;
+      if (file.drained) this.retired = [...this.retired, { ...file.id, offset: file.committed }].slice(-RETIRED_KEPT);
       await file.close();
     }
     this.draining = keep;

@@ -1,6 +1,6 @@
 import { open, readdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { type FileIdentity, readFingerprint, statIdentity } from './file-identity';
+import { type FileIdentity, readFingerprint } from './file-identity';
 
 /** Compressed rotations cannot be read as text; their tail, if any was unread, is lost (and reported). */
 const COMPRESSED = /\.(gz|bz2|xz|zst|lz4|z)$/i;
@@ -9,6 +9,7 @@ const COMPRESSED = /\.(gz|bz2|xz|zst|lz4|z)$/i;
 export interface SiblingFile extends FileIdentity {
   where: string;
   size: number;
+  mtimeMs: number;
 }
 
 /**
@@ -37,8 +38,10 @@ async function probe(path: string, where: string): Promise<SiblingFile | undefin
   const handle = await open(where, 'r').catch(() => undefined);
   if (!handle) return undefined;
   try {
-    const st = await statIdentity(handle);
-    return { path, where, dev: st.dev, ino: st.ino, size: st.size, fingerprint: await readFingerprint(handle) };
+    const st = await handle.stat({ bigint: true });
+    if (!st.isFile()) return undefined;
+    const id = { path, where, dev: st.dev.toString(), ino: st.ino.toString(), size: Number(st.size), mtimeMs: Number(st.mtimeMs) };
+    return { ...id, fingerprint: await readFingerprint(handle) };
   } catch {
     return undefined;
   } finally {
