@@ -92,15 +92,19 @@ describe.skipIf(unavailable !== null)(`nftables enforcer: kernel state${unavaila
     enforcer = pbxEnforcer(env.pbx);
     await enforcer.ensureTable();
     await enforcer.applySnapshot([{ ip: '203.0.113.1', until: null }], Date.now());
-    expect(await enforcer.ensureTable()).toEqual({ recreatedSets: [] });
-    expect(await enforcer.ensureTable({ hook: 'input' })).toEqual({ recreatedSets: [] });
+    expect(await enforcer.ensureTable()).toEqual({ recreatedSets: [], reapplySnapshot: false });
+    expect(await enforcer.ensureTable({ hook: 'input' })).toEqual({ recreatedSets: [], reapplySnapshot: false });
+    expect(await enforcer.ensureTable({ protected: ['127.0.0.0/8', '203.0.113.1'] })).toEqual({ recreatedSets: [], reapplySnapshot: true });
     expect((await enforcer.list()).map((e) => e.cidr)).toEqual(['203.0.113.1']);
     expect(await nft('list', 'chains', 'inet')).toMatch(/chain input \{\s+type filter hook input priority filter - 10; policy accept;/);
+    const resnapshot = await enforcer.applySnapshot([{ ip: '203.0.113.1', until: null }], Date.now());
+    expect(resnapshot.refused).toEqual([expect.objectContaining({ cidr: '203.0.113.1', reason: 'protected' })]);
+    expect(await enforcer.list()).toEqual([]);
 
     // A table from an older layout: banned4 as an interval set.
     await enforcer.removeTable();
     await env.pbx.exec(['nft', '-f', '-'], 'table inet fbtest { set banned4 { type ipv4_addr; flags interval, timeout; elements = { 203.0.113.0/24 }; }; }\n');
-    expect(await enforcer.ensureTable()).toEqual({ recreatedSets: ['banned4'] });
+    expect(await enforcer.ensureTable()).toEqual({ recreatedSets: ['banned4'], reapplySnapshot: true });
     expect(await nft('list', 'set', 'inet', 'fbtest', 'banned4')).toMatch(/flags timeout\n/);
   });
 

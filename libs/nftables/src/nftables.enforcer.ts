@@ -25,8 +25,13 @@ export interface ApplyResult {
 }
 
 export interface EnsureResult {
-  /** Sets re-created empty because their definition changed: apply a snapshot again. */
+  /** Sets re-created empty because their definition changed. */
   recreatedSets: string[];
+  /**
+   * Apply the snapshot again so the kernel matches it: sets were re-created, or the protected list changed (a ban
+   * written before may now touch a protected address, and a snapshot is what drops it).
+   */
+  reapplySnapshot: boolean;
 }
 
 const isNetwork = (e: BanElement): boolean => e.set.endsWith('net');
@@ -62,10 +67,11 @@ export class NftablesEnforcer {
       const config = resolveEnforcerConfig({ ...this.config, ...update, table: this.config.table });
       const plan = renderEnsure(config, await this.readShape());
       await this.runner.run(plan.script);
-      if (config.protected.join() !== this.config.protected.join()) this.validator = new BanTargetValidator(config.protected);
+      const protectedChanged = config.protected.join() !== this.config.protected.join();
+      if (protectedChanged) this.validator = new BanTargetValidator(config.protected);
       this.config = config;
       if (plan.recreatedSets.length > 0) this.networks = null;
-      return { recreatedSets: plan.recreatedSets };
+      return { recreatedSets: plan.recreatedSets, reapplySnapshot: protectedChanged || plan.recreatedSets.length > 0 };
     });
   }
 
