@@ -88,7 +88,7 @@ export function renderSnapshot(table: string, elements: readonly BanElement[], n
 
 /**
  * One batch that removes `remove` and (re-)adds `add`. nft 1.0.6 has no `destroy`, a `delete` of a missing element
- * aborts the batch, and `add` of a present element does not reset its timeout on kernels before 6.10. So each address
+ * aborts the batch, and `add` of a present element resets its timeout only on recent kernels. So each address
  * touched is first added without timeout (a no-op if present, and it survives an element that just expired), then
  * deleted, then the ones to keep are added with their fresh timeout: right whatever the kernel holds. Networks cannot
  * take that path (nft then sees a network added in the batch overlap the one deleted before it), so for networks the
