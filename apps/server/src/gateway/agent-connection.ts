@@ -53,10 +53,6 @@ export class AgentConnection implements BanSubscriber {
     socket.on('close', (code: number) => this.cleanUp(code));
   }
 
-  get ready(): boolean {
-    return this.hello !== undefined && !this.closed;
-  }
-
   send(message: ServerMessage): boolean {
     if (this.closed || this.socket.readyState !== WebSocket.OPEN) return false;
     if (this.socket.bufferedAmount > this.deps.tunables.maxBufferedBytes) {
