@@ -8,6 +8,9 @@ import type { ServerConfig } from '../config/server-config';
 import { EvaluationDispatcher } from '../ingest/evaluation-dispatcher';
 import { AgentGateway } from '../gateway/agent.gateway';
 import { createLogger, PinoNestLogger } from '../logging/logger';
+import { setupOpenApi } from '../api/openapi';
+import { securityHeaders } from '../api/security-headers';
+import { ApiTokensService } from '../tokens/api-tokens.service';
 import { AppModule } from './app.module';
 import { DEFAULT_TUNABLES, type ServerTunables } from './server-tunables';
 
@@ -22,6 +25,8 @@ export interface ServerApp {
   /** http(s)://host:port actually bound (port 0 resolved). */
   url: string;
   port: number;
+  /** The admin API token created at the very first start (no FLEETBAN_ADMIN_TOKEN, no token yet): print it once. */
+  firstAdminToken: string | null;
   /** Graceful shutdown: stop accepting, finish in-flight batches and enqueues, close connections, then the app. */
   shutdown(): Promise<void>;
 }
@@ -33,6 +38,9 @@ export async function createServerApp(config: ServerConfig, options: ServerAppOp
   const app = await NestFactory.create(AppModule.forRoot(config, tunables, logger), { logger: new PinoNestLogger(logger), httpsOptions, abortOnError: false });
   // Frames are decoded by @fleetban/protocol in the gateway; Nest's {event, data} routing is switched off.
   app.useWebSocketAdapter(new WsAdapter(app, { messageParser: () => undefined }));
+  app.use(securityHeaders);
+  setupOpenApi(app);
+  const firstAdminToken = await app.get(ApiTokensService).bootstrap();
   await app.listen(config.port, config.host);
   const server = app.getHttpServer() as { address(): AddressInfo | string | null; close(cb?: () => void): void };
   const address = server.address();
@@ -50,5 +58,5 @@ export async function createServerApp(config: ServerConfig, options: ServerAppOp
       logger.info('shut down');
     })());
   logger.info({ url, port }, 'fleetban server listening');
-  return { app, url, port, shutdown };
+  return { app, url, port, firstAdminToken, shutdown };
 }

@@ -4,6 +4,13 @@ import { PrismaService } from '../database/prisma.service';
 import { Prisma } from '../generated/prisma/client';
 import { BAN_CHANGE_LOCK, type Ban, type BanChange, type LiftReason, type NewBan } from './ban';
 
+export interface BanFilter {
+  state: 'active' | 'lifted' | 'all';
+  jail?: string;
+  agentId?: number;
+  ip?: string;
+}
+
 interface BanRow {
   id: bigint;
   target: string;
@@ -135,6 +142,39 @@ export class BanRepository {
     const rows = await this.prisma.$queryRaw<BanRow[]>`
       SELECT ${BAN_COLUMNS} FROM bans WHERE target >>= ${ip}::inet ORDER BY created_at DESC LIMIT ${limit}`;
     return rows.map(toBan);
+  }
+
+  async findById(id: string): Promise<Ban | null> {
+    const rows = await this.prisma.$queryRaw<BanRow[]>`SELECT ${BAN_COLUMNS} FROM bans WHERE id = ${BigInt(id)}`;
+    return rows[0] ? toBan(rows[0]) : null;
+  }
+
+  /** A page of bans, newest first, filtered; `ip` keeps those overlapping an address or network. */
+  async search(filter: BanFilter, limit: number, beforeId: bigint | null): Promise<Ban[]> {
+    const where: Prisma.Sql[] = [Prisma.sql`TRUE`];
+    if (filter.state === 'active') where.push(Prisma.sql`lifted_at IS NULL AND (expires_at IS NULL OR expires_at > now())`);
+    if (filter.state === 'lifted') where.push(Prisma.sql`(lifted_at IS NOT NULL OR expires_at <= now())`);
+    if (filter.jail !== undefined) where.push(Prisma.sql`jail = ${filter.jail}`);
+    if (filter.agentId !== undefined) where.push(Prisma.sql`(scope = 'fleet' OR agent_id = ${filter.agentId})`);
+    if (filter.ip !== undefined) where.push(Prisma.sql`(target >>= ${filter.ip}::inet OR target <<= ${filter.ip}::inet)`);
+    if (beforeId !== null) where.push(Prisma.sql`id < ${beforeId}`);
+    const rows = await this.prisma.$queryRaw<BanRow[]>`
+      SELECT ${BAN_COLUMNS} FROM bans WHERE ${Prisma.join(where, ' AND ')} ORDER BY id DESC LIMIT ${limit}`;
+    return rows.map(toBan);
+  }
+
+  /** Per jail (null: manual bans outside jails): bans ever placed, and active now. */
+  async countsByJail(): Promise<Map<string | null, { total: number; active: number }>> {
+    const rows = await this.prisma.$queryRaw<Array<{ jail: string | null; total: bigint; active: bigint }>>`
+      SELECT jail, count(*) AS total, count(*) FILTER (WHERE lifted_at IS NULL AND (expires_at IS NULL OR expires_at > now())) AS active
+      FROM bans GROUP BY jail`;
+    return new Map(rows.map((row) => [row.jail, { total: Number(row.total), active: Number(row.active) }]));
+  }
+
+  async changesOf(banId: string): Promise<Array<{ seq: number; op: BanChange['op']; at: Date }>> {
+    const rows = await this.prisma.$queryRaw<Array<{ seq: bigint; op: BanChange['op']; created_at: Date }>>`
+      SELECT seq, op, created_at FROM ban_changes WHERE ban_id = ${BigInt(banId)} ORDER BY seq`;
+    return rows.map((row) => ({ seq: Number(row.seq), op: row.op, at: row.created_at }));
   }
 
   /** Every ban ever placed on exactly this target in this jail, newest first: bantime.increment counts them. */

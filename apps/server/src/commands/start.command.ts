@@ -9,6 +9,9 @@ export async function startCommand(): Promise<void> {
   const logger = createLogger(config.logLevel);
   await applyMigrations(config.databaseUrl, { log: logger });
   const server = await createServerApp(config, { logger });
+  if (server.firstAdminToken) {
+    process.stdout.write(`\nFirst start: an admin API token was created. It is shown only this once; keep it safe:\n\n  FLEETBAN_TOKEN=${server.firstAdminToken}\n\nUse it with the fleetban CLI (fleetban --url ${server.url} --token ...), or set FLEETBAN_ADMIN_TOKEN to choose your own.\n\n`);
+  }
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) {

@@ -13,6 +13,6 @@ import { RetentionRepository } from './retention.repository';
 @Module({
   imports: [BansModule, JailsModule, AllowlistModule],
   providers: [BanEngine, CircuitBreaker, EvaluateProcessor, FailureRepository, FailureWindow, RetentionRepository],
-  exports: [BanEngine, CircuitBreaker],
+  exports: [BanEngine, CircuitBreaker, FailureWindow],
 })
 export class EngineModule {}

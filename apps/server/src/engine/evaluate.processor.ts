@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
 import { normalizeIp } from '@fleetban/ip';
 import type { Logger } from 'pino';
 import { SERVER_CONFIG, type ServerConfig } from '../config/server-config';
@@ -15,6 +16,7 @@ import { BanEngine } from './ban-engine.service';
 @Injectable()
 export class EvaluateProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
   private worker: Worker<EvaluateJob, EvaluateResult, 'evaluate'> | undefined;
+  private connection: Redis | undefined;
   private readonly log: Logger;
 
   constructor(
@@ -28,8 +30,10 @@ export class EvaluateProcessor implements OnApplicationBootstrap, OnApplicationS
 
   onApplicationBootstrap(): void {
     if (this.config.role === 'api') return;
+    // Its own connection, built for blocking reads: the shared one fails fast by design.
+    this.connection = new Redis(this.config.redisUrl, { maxRetriesPerRequest: null });
     this.worker = new Worker<EvaluateJob, EvaluateResult, 'evaluate'>(EVALUATE_QUEUE, (job) => this.process(job), {
-      connection: this.redis.commands.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true }),
+      connection: this.connection,
       prefix: this.redis.bullPrefix,
       concurrency: 4,
       stalledInterval: 5_000,
@@ -40,6 +44,7 @@ export class EvaluateProcessor implements OnApplicationBootstrap, OnApplicationS
 
   async onApplicationShutdown(): Promise<void> {
     await this.worker?.close();
+    this.connection?.disconnect();
   }
 
   async process(job: Job<EvaluateJob, EvaluateResult, 'evaluate'>): Promise<EvaluateResult> {
