@@ -27,11 +27,15 @@ export class LinePump<T> {
     private readonly toEvents: LineToEvents<T>,
   ) {}
 
-  /** Runs until the follower is closed. */
+  /**
+   * Runs until the follower is closed. Rejects if the spool cannot write (disk full, I/O error): nothing past the
+   * failed chunk was committed, so restarting the pipeline later reads it again.
+   */
   async run(): Promise<void> {
     let previous: Promise<void> = Promise.resolve();
     for await (const lines of this.follower) {
       const stored = this.store(lines);
+      stored.catch(() => undefined); // awaited on the next turn; this only keeps Node from calling it unhandled
       await previous;
       previous = stored;
     }
