@@ -5,7 +5,7 @@
  * Prints the figures and writes bench/results/nftables.json.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { BanTargetValidator, NftCli, NftSessionRunner, NftablesEnforcer, prepareBans, renderSnapshot, type Ban, type NftRunner } from '@fleetban/nftables';
@@ -50,24 +50,42 @@ async function timed(action: () => Promise<unknown>): Promise<number> {
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
+/** CPU time (ms) used by this process and its reaped children (nft): unlike wall time, it barely moves with host load. */
+function cpuMs(): number {
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]?.split(' ') ?? [];
+  const childTicks = Number(fields[14]) + Number(fields[15]);
+  const own = process.cpuUsage();
+  return (own.user + own.system) / 1000 + (childTicks * 1000) / CLOCK_TICKS;
+}
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+
+async function timedCpu(action: () => Promise<unknown>, cpu: number[]): Promise<number> {
+  const before = cpuMs();
+  const wall = await timed(action);
+  cpu.push(cpuMs() - before);
+  return wall;
+}
+
 /**
  * Cold: a new enforcer (as after an agent restart) validates all 100,000 targets. Warm: the periodic re-assertion of the
  * same bans by a running enforcer, whose validator remembers them. Both flush and refill the sets in one batch.
  */
-async function benchSnapshot(runner: NftRunner): Promise<{ cold: Stats; warm: Stats; prepareAndRenderCold: Stats }> {
+async function benchSnapshot(runner: NftRunner): Promise<Record<string, Stats>> {
   const cold: number[] = [];
   const warm: number[] = [];
   const pure: number[] = [];
+  const coldCpu: number[] = [];
+  const warmCpu: number[] = [];
   const bans = fleetBans(Date.now());
   for (let run = 0; run < RUNS; run++) {
     const now = Date.now();
     pure.push(await timed(async () => renderSnapshot('fleetban', prepareBans(bans, new BanTargetValidator(PROTECTED), now).elements, now)));
     const enforcer = new NftablesEnforcer({ table: 'fleetban', protected: PROTECTED }, runner);
     await enforcer.ensureTable();
-    cold.push(await timed(() => enforcer.applySnapshot(bans, Date.now())));
-    warm.push(await timed(() => enforcer.applySnapshot(bans, Date.now())));
+    cold.push(await timedCpu(() => enforcer.applySnapshot(bans, Date.now()), coldCpu));
+    warm.push(await timedCpu(() => enforcer.applySnapshot(bans, Date.now()), warmCpu));
   }
-  return { cold: stats(cold), warm: stats(warm), prepareAndRenderCold: stats(pure) };
+  return { cold: stats(cold), warm: stats(warm), coldCpu: stats(coldCpu), warmCpu: stats(warmCpu), prepareAndRenderCold: stats(pure) };
 }
 
 async function benchDelta(enforcer: NftablesEnforcer, runs: number): Promise<Stats> {
@@ -125,7 +143,7 @@ async function main(): Promise<void> {
       goals: { snapshotMs: 2000, deltaMs: 20 },
       snapshot100k: session.snapshot,
       deltaOneWith100kPresent: { session: session.delta, spawnPerBatch: cliDelta },
-      notes: 'Through `ip netns exec`. Snapshot: validate + render + one `nft -f -` batch (flush 4 sets, add 100k); cold = new enforcer, warm = re-assertion by a running one. Delta: kept `nft -i` session (default); spawnPerBatch: one `nft -f -` per delta.',
+      notes: 'Through `ip netns exec`. Snapshot: validate + render + one `nft -f -` batch (flush 4 sets, add 100k); cold = new enforcer, warm = re-assertion by a running one; *Cpu = CPU ms of node + nft (user+sys), less sensitive to host load than wall time. Delta: kept `nft -i` session (default); spawnPerBatch: one `nft -f -` per delta.',
       environment: environment(),
     };
     const out = join(__dirname, '..', 'results', 'nftables.json');
