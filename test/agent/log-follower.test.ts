@@ -249,3 +249,16 @@ describe('LogFollower when a copytruncate is refilled past the old offset before
     expect(await nothingMore(f)).toEqual([]);
   });
 });
+
+describe('LogFollower on a fresh install', () => {
+  it('persists the end position at once, so lines written before a crash are not skipped by a new "end"', async () => {
+    const dir = tempDir('fresh-crash');
+    const log = join(dir, 'security');
+    appendLines(log, 0, 5);
+    await follow(dir); // starts at the end, then "crashes" (never closed, nothing committed)
+    appendLines(log, 5, 3);
+    const again = await LogFollower.open({ paths: [log], cursorFile: join(dir, 'cursor.json'), pollMs: 50 });
+    open.push(again);
+    expect(numbers(await collect(again, 3))).toEqual([5, 6, 7]);
+  });
+});

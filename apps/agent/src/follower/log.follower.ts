@@ -101,7 +101,7 @@ export class LogFollower implements AsyncIterable<FollowedLine[]> {
       if (f?.commit(p)) this.dirty = true;
     }
     if (this.dirty && !this.flushTimer && !this.closed) {
-      this.flushTimer = setTimeout(() => void this.flush().catch(() => undefined), this.options.cursorFlushMs ?? 1000);
+      this.flushTimer = setTimeout(() => void this.flush().catch((error: Error) => this.noteCursorError(error)), this.options.cursorFlushMs ?? 1000);
     }
   }
 
@@ -112,8 +112,12 @@ export class LogFollower implements AsyncIterable<FollowedLine[]> {
     if (!this.dirty) return this.saving;
     this.dirty = false;
     const snapshot = new Map(this.followers.map((f) => [f.path, f.positions()]));
-    this.saving = this.saving.then(() => this.store.save(snapshot));
-    return this.saving;
+    const save = this.saving.then(() => this.store.save(snapshot));
+    // A failed write leaves the positions to the next flush (and to the spool's checkpoints meanwhile).
+    this.saving = save.catch(() => {
+      this.dirty = true;
+    });
+    return save;
   }
 
   status(): PathStatus[] {
@@ -128,8 +132,11 @@ export class LogFollower implements AsyncIterable<FollowedLine[]> {
     this.watchers.clear();
     this.wake?.();
     await this.reading;
-    await this.flush();
-    for (const f of this.followers) await f.close();
+    try {
+      await this.flush();
+    } finally {
+      for (const f of this.followers) await f.close();
+    }
   }
 
   private async readRoundRobin(): Promise<FollowedLine[]> {
@@ -155,6 +162,10 @@ export class LogFollower implements AsyncIterable<FollowedLine[]> {
       const timer = setTimeout(done, this.options.pollMs ?? 250);
       this.wake = done;
     });
+  }
+
+  private noteCursorError(error: Error): void {
+    for (const f of this.followers) f.noteError(`cannot save the cursor ${this.options.cursorFile}: ${error.message}; check free space and permissions`);
   }
 
   private notify(): void {

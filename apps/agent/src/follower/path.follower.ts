@@ -159,6 +159,10 @@ export class PathFollower {
     };
   }
 
+  noteError(message: string): void {
+    this.lastError = message;
+  }
+
   async close(): Promise<void> {
     for (const file of this.openFiles()) await file.close();
     this.draining = [];
