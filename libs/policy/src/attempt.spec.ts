@@ -39,6 +39,27 @@ describe('countAttempts', () => {
     expect(countAttempts([at(0, null), at(1, null), at(2, null)], rule)).toHaveLength(3);
   });
 
+  it('AMI: one security event with a session and its two NOTICE lines without one are one attempt', () => {
+    const account = (f: Failure, name: string | null): Failure => ({ ...f, account: name });
+    const failures = [account(at(18_123, '0x7f0001'), 'opennms'), account(at(18_000, null), 'opennms'), account(at(18_000, null), 'opennms')];
+    const attempts = countAttempts(failures, rule);
+    expect(attempts).toHaveLength(1);
+    // The main log stamps whole seconds: the NOTICE lines come first, and the attempt starts with them.
+    expect(attempts[0]).toMatchObject({ time: 18_000, anchor: 18_123, lastTime: 18_123, session: '0x7f0001' });
+  });
+
+  it('a line without session joins the nearest keyed attempt only within the window and with an agreeing account', () => {
+    const withAccount = (f: Failure, name: string | null): Failure => ({ ...f, account: name });
+    const keyed = withAccount(at(10_000, 's1'), '100');
+    expect(countAttempts([keyed, withAccount(at(10_500, null), '200')], rule)).toHaveLength(2);
+    expect(countAttempts([keyed, withAccount(at(12_001, null), '100')], rule)).toHaveLength(2);
+    expect(countAttempts([keyed, withAccount(at(7_999, null), '100')], rule)).toHaveLength(2);
+    expect(countAttempts([keyed, withAccount(at(8_000, null), null)], rule)).toHaveLength(1);
+    expect(countAttempts([keyed, withAccount(at(10_500, null), '100'), withAccount(at(10_600, null), '100')].map((f) => ({ ...f, agentId: f.session ? 'pbx-a' : 'pbx-b' })), rule)).toHaveLength(3);
+    const near = countAttempts([withAccount(at(10_000, 's1'), null), withAccount(at(11_000, 's2'), null), withAccount(at(10_900, null), null)], rule);
+    expect(near.map((a) => a.failures.length)).toEqual([1, 2]);
+  });
+
   it('sessions are per agent and per key', () => {
     expect(countAttempts([at(0, 'a'), at(1, 'b'), at(2, 'a', 'InvalidAccountID', 'pbx-b')], rule)).toHaveLength(3);
   });
