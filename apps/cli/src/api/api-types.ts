@@ -98,11 +98,20 @@ export interface TopAccount {
   ips: number | string[];
 }
 
+export interface JailDecision {
+  ban: boolean;
+  code?: string;
+  reason?: string;
+  scope?: string;
+  until?: string | null;
+}
+
 export interface Explanation {
   ip: string;
   allowlist: AllowlistEntry[];
   failures: { total: number; byAgent?: Record<string, number>; byType?: Record<string, number>; firstSeen?: string | null; lastSeen?: string | null };
-  jails: { name: string; decision: { ban: boolean; code?: string; reason?: string } }[];
+  /** docs/api.md gives one `decision`; a server may give one per scope (`decisions`): both are shown. */
+  jails: { name: string; decision?: JailDecision; decisions?: JailDecision[] }[];
   bans: Ban[];
 }
 

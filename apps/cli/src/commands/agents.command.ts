@@ -53,7 +53,7 @@ export const agentAddCommand: CliCommand = {
           '',
         ].join('\n');
       },
-      hints: { name_taken: `An agent named ${printable(name)} exists: 'fleetban agents' lists them; revoke it first to re-create it.` },
+      hints: { 409: `An agent named ${printable(name)} exists: 'fleetban agents' lists them; revoke it first to re-create it.` },
     };
   },
 };

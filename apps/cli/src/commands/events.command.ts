@@ -40,12 +40,12 @@ export const eventsTopCommand: CliCommand = {
   name: 'events top',
   summary: 'the top attacking addresses and the most targeted accounts over a period',
   args: '[--since 1h] [--limit N]',
-  details: 'Default: the last hour, 10 of each.',
+  details: 'Default: the last hour, 10 of each (at most 100).',
   options: { since: { type: 'string' }, limit: { type: 'string' } },
   plan(input) {
     positionals(input, []);
     const since = durationFlag(input, 'since') ?? DEFAULT_TOP_SINCE_S;
-    const query = { since: String(since), limit: String(limitFlag(input, 10, 1000)) };
+    const query = { since: String(since), limit: String(limitFlag(input, 10, 100)) };
     return {
       requests: [
         { method: 'GET', path: '/events/top-attackers', query, list: { paginated: false } },

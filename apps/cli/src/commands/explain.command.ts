@@ -1,4 +1,4 @@
-import type { AllowlistEntry, Explanation } from '../api/api-types';
+import type { AllowlistEntry, Explanation, JailDecision } from '../api/api-types';
 import type { CliCommand } from '../cli/cli-command';
 import { positionals, segment } from '../cli/command-args';
 import { allowlistScope } from '../format/allowlist.view';
@@ -18,6 +18,12 @@ function allowlistLine(entries: AllowlistEntry[]): string {
   return entries.map((e) => `${printable(e.cidr)} (${allowlistScope(e)}, entry ${e.id}${e.note ? `: ${printable(e.note)}` : ''})`).join('; ');
 }
 
+function decisionText(d: JailDecision, now: number): string {
+  if (!d.ban) return `no ban${d.code ? ` (${d.code})` : ''}`;
+  const scope = d.scope ? ` ${d.scope}` : '';
+  return `ban${scope}${d.until !== undefined ? ` until ${d.until === null ? 'permanent' : formatTime(d.until, now)}` : ''}`;
+}
+
 /** Everything the server knows about one address, in the order an operator asks: allowed? attacking? banned? */
 export function renderExplanation(x: Explanation, now: number): string {
   const f = x.failures;
@@ -28,13 +34,8 @@ export function renderExplanation(x: Explanation, now: number): string {
     ['  by agent', tally(f.byAgent)],
     ['  by type', tally(f.byType)],
   ]);
-  const jails =
-    x.jails.length === 0
-      ? 'No jails.\n'
-      : formatTable(
-          ['jail', 'decision', 'reason'],
-          x.jails.map((j) => [j.name, j.decision.ban ? 'ban' : `no ban${j.decision.code ? ` (${j.decision.code})` : ''}`, j.decision.reason]),
-        );
+  const rows = x.jails.flatMap((j) => (j.decisions ?? (j.decision ? [j.decision] : [])).map((d) => [j.name, decisionText(d, now), d.reason]));
+  const jails = rows.length === 0 ? 'No jails.\n' : formatTable(['jail', 'decision', 'reason'], rows);
   return `${fields}\nJails\n${jails}\nBans\n${banTable(x.bans, now, 'None, past or present.')}`;
 }
 

@@ -98,6 +98,9 @@ describe('renderings', () => {
     expect(text).toContain('Allowlisted:  none');
     expect(text).toContain('  by agent:   pbx-01 30, pbx-02 12');
     expect(text).toMatch(/\nasterisk-aggressive +no ban \(disabled\) +jail disabled\n/);
+    expect(text).toMatch(/\nasterisk +ban +42 failures >= 3 in 10m\n/);
+    const perScope = render('explain', [{ ...x, jails: [{ name: 'asterisk', decisions: [{ ban: true, scope: 'fleet', until: '2026-11-29T16:00:00Z', reason: 'r1' }, { ban: false, code: 'below_threshold', reason: 'r2' }] }] }], ['203.0.113.7']);
+    expect(perScope).toMatch(/\nasterisk +ban fleet until 2026-11-29 16:00:00 UTC \(in 1h\) +r1\nasterisk +no ban \(below_threshold\) +r2\n/);
     expect(text).toMatch(/\nBans\nIP .*\n203\.0\.113\.7 +asterisk/);
   });
 

@@ -41,7 +41,7 @@ export const tokenAddCommand: CliCommand = {
         const t = answer as { name: string; role: string; token: string };
         return `API token ${printable(t.name)} (${t.role}) created. The token, shown only this once:\n  ${printable(t.token)}\nUse it with --token or FLEETBAN_TOKEN.\n`;
       },
-      hints: { name_taken: "That name is taken: 'fleetban tokens' lists the tokens." },
+      hints: { 409: "That name is taken: 'fleetban tokens' lists the tokens." },
     };
   },
 };
