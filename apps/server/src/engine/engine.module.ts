@@ -7,12 +7,13 @@ import { CircuitBreaker } from './circuit-breaker';
 import { EvaluateProcessor } from './evaluate.processor';
 import { FailureRepository } from './failure.repository';
 import { FailureWindow } from './failure-window';
+import { MaintenanceProcessor } from './maintenance.processor';
 import { RetentionRepository } from './retention.repository';
 
 /** The ban engine: evaluate jobs, fleet-wide failure windows, the circuit breaker, expiry and retention. */
 @Module({
   imports: [BansModule, JailsModule, AllowlistModule],
-  providers: [BanEngine, CircuitBreaker, EvaluateProcessor, FailureRepository, FailureWindow, RetentionRepository],
-  exports: [BanEngine, CircuitBreaker, FailureWindow],
+  providers: [BanEngine, CircuitBreaker, EvaluateProcessor, FailureRepository, FailureWindow, MaintenanceProcessor, RetentionRepository],
+  exports: [BanEngine, CircuitBreaker, FailureWindow, MaintenanceProcessor],
 })
 export class EngineModule {}

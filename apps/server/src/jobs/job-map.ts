@@ -8,6 +8,12 @@ export interface JobMap {
    * (the sweeper re-enqueues what it cannot prove was enqueued), so the handler must be idempotent.
    */
   evaluate: EvaluateJob;
+  /** Periodic upkeep, scheduled by the ban engine: lift expired bans, prune old events. */
+  maintenance: MaintenanceJob;
+}
+
+export interface MaintenanceJob {
+  task: 'expire-bans' | 'prune-events';
 }
 
 export type JobName = keyof JobMap;
@@ -25,5 +31,6 @@ export interface EvaluateResult {
 }
 
 export const EVALUATE_QUEUE: JobName = 'evaluate';
+export const MAINTENANCE_QUEUE: JobName = 'maintenance';
 /** IPs per evaluate job: bounded so one job stays short and a retry repeats little. */
 export const MAX_IPS_PER_EVALUATE_JOB = 500;
