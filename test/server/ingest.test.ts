@@ -24,7 +24,8 @@ describe('durable ingest', () => {
   beforeAll(async () => {
     db = await createTestDatabase('ingest');
     redis = uniqueRedisPrefix('ingest');
-    server = await startInProcess(db.url, redis.prefix);
+    // api role: no ban engine in this process, so the evaluate jobs stay in the queue for the test to read.
+    server = await startInProcess(db.url, redis.prefix, {}, { FLEETBAN_ROLE: 'api' });
     wsUrl = wsUrlOf(server.url);
     pg = new Client({ connectionString: db.url });
     await pg.connect();
@@ -102,12 +103,12 @@ describe('durable ingest', () => {
   });
 
   it('on graceful shutdown acknowledges the batches already read, then closes with 1001', async () => {
-    const local = await startInProcess(db.url, redis.prefix);
+    const local = await startInProcess(db.url, redis.prefix, {}, { FLEETBAN_ROLE: 'api' });
     const { token, agent } = await local.app.get(AgentsService).add('pbx-drain');
     const client = await TestAgent.join(wsUrlOf(local.url), token);
     const ids = Array.from({ length: 6 }, (_, i) => `drain-${i}`);
     for (const id of ids) client.send({ type: 'events', batchId: id, events: Array.from({ length: 200 }, (_, k) => makeEvent(`10.9.${k}.1`)) });
-    await new Promise((r) => setTimeout(r, 20));
+    await client.until((m): m is Extract<typeof m, { type: 'ack' }> => m.type === 'ack');
     await local.shutdown();
     expect(await client.closed).toBe(1001);
     const acked = client.received.flatMap((m) => (m.type === 'ack' ? [m.batchId] : []));

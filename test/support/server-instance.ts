@@ -25,9 +25,12 @@ export function serverEnv(databaseUrl: string, redisPrefix: string, port = 0): N
   };
 }
 
-/** A server instance in this process on a free port (Nest app, real PostgreSQL, Redis and WebSocket). */
-export async function startInProcess(databaseUrl: string, redisPrefix: string, tunables: Partial<ServerTunables> = {}): Promise<ServerApp> {
-  const config = loadServerConfig(serverEnv(databaseUrl, redisPrefix));
+/**
+ * A server instance in this process on a free port (Nest app, real PostgreSQL, Redis and WebSocket).
+ * `env` adds or overrides server environment variables (e.g. FLEETBAN_ADMIN_TOKEN).
+ */
+export async function startInProcess(databaseUrl: string, redisPrefix: string, tunables: Partial<ServerTunables> = {}, env: NodeJS.ProcessEnv = {}): Promise<ServerApp> {
+  const config = loadServerConfig({ ...serverEnv(databaseUrl, redisPrefix), ...env });
   return createServerApp(config, { tunables: { ...TEST_TUNABLES, ...tunables }, logger: createLogger(config.logLevel, process.stderr) });
 }
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../database/prisma.service';
+import { IngestPool } from './ingest-pool';
 
 export interface PendingEvaluation {
   id: bigint;
@@ -9,16 +10,20 @@ export interface PendingEvaluation {
 /** Markers of stored IPs not yet handed to the ban engine (written with each batch by SecurityEventRepository). */
 @Injectable()
 export class PendingEvaluationRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly ingestPool: IngestPool,
+  ) {}
 
   /** Markers older than `before`, oldest first: their enqueue was missed (Redis away, process killed). */
   async olderThan(before: Date, limit: number): Promise<PendingEvaluation[]> {
     return this.prisma.pendingEvaluation.findMany({ where: { createdAt: { lt: before } }, orderBy: { id: 'asc' }, take: limit, select: { id: true, ips: true } });
   }
 
+  /** Runs after every enqueue, on the ingest path: plain pg, like the batch insert (see IngestPool). */
   async delete(ids: readonly bigint[]): Promise<void> {
     if (ids.length === 0) return;
-    await this.prisma.pendingEvaluation.deleteMany({ where: { id: { in: [...ids] } } });
+    await this.ingestPool.pool.query('DELETE FROM pending_evaluations WHERE id = ANY($1::bigint[])', [ids.map(String)]);
   }
 
   async count(): Promise<number> {
