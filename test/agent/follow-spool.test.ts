@@ -47,14 +47,14 @@ function config(dir: string, ack: boolean): PipelineConfig {
 }
 
 describe('follower + spool under load (real files, several thousand lines/s)', () => {
-  it('delivers every line exactly once through rename, copytruncate, delete, replace and a restart', async () => {
+  it('delivers every line exactly once: missing at start, partial lines, rename, copytruncate, delete, replace, restart', async () => {
     const dir = tempDir('live');
-    const writer = new LogWriter(join(dir, 'security'));
     const delivered: { id: string; events: LineEvent[] }[] = [];
     const errors: (string | null)[] = [];
     let pipeline = await startPipeline(config(dir, true), (b) => void delivered.push(b));
+    const writer = new LogWriter(join(dir, 'security')); // created after the follower started: missing at start
     await every(5, (tick) => {
-      writer.write(25);
+      writer.write(25, tick % 3 === 0); // every third write leaves half a line for the next one
       if (tick === 60) writer.rotateRename(50);
       if (tick === 120) writer.copyTruncate();
       if (tick === 180) writer.deleteRecreate(30);
@@ -108,7 +108,7 @@ describe('follower + spool under load (real files, several thousand lines/s)', (
     let lastKill = Date.now();
     let restarting: Promise<void> | undefined;
     await every(5, (tick) => {
-      writer.write(20);
+      writer.write(20, tick % 4 === 1);
       if (tick === 150) writer.rotateRename(40);
       if (tick === 300) writer.copyTruncate();
       if (tick === 450) writer.rotateRename(0);

@@ -8,6 +8,7 @@ import { numbered } from './follower.helpers';
 export class LogWriter {
   next = 0;
   private fd: number;
+  private held = '';
 
   constructor(
     readonly path: string,
@@ -16,13 +17,18 @@ export class LogWriter {
     this.fd = openSync(path, 'a');
   }
 
-  write(count: number): void {
-    writeSync(this.fd, numbered(this.next, count));
+  /** Appends `count` lines; with `splitLast`, the end of the last one waits for the next write (a half-written line). */
+  write(count: number, splitLast = false): void {
+    const text = this.held + numbered(this.next, count);
+    const cut = splitLast ? text.length - 7 : text.length;
+    writeSync(this.fd, text.slice(0, cut));
+    this.held = text.slice(cut);
     this.next += count;
   }
 
   /** logrotate `create`: shift security.N, rename, then Asterisk writes `linesBeforeReload` more to the old file. */
   rotateRename(linesBeforeReload: number): void {
+    this.write(0);
     this.shift();
     renameSync(this.path, `${this.path}.1`);
     this.write(linesBeforeReload);
@@ -31,6 +37,7 @@ export class LogWriter {
 
   /** logrotate `copytruncate`: copy to security.1, then truncate the file Asterisk keeps writing to. */
   copyTruncate(): void {
+    this.write(0);
     this.shift();
     copyFileSync(this.path, `${this.path}.1`);
     ftruncateSync(this.fd, 0);
@@ -38,6 +45,7 @@ export class LogWriter {
 
   /** rm and re-create: lines written to the deleted file before the reopen are still readable by whoever holds it. */
   deleteRecreate(linesBeforeReopen: number): void {
+    this.write(0);
     unlinkSync(this.path);
     this.write(linesBeforeReopen);
     this.reopen();
@@ -45,6 +53,7 @@ export class LogWriter {
 
   /** Another file with other content takes the path (mv over it). */
   replace(lines: number): void {
+    this.write(0);
     const tmp = `${this.path}.new-${process.pid}`;
     writeFileSync(tmp, numbered(this.next, lines));
     this.next += lines;
@@ -54,6 +63,7 @@ export class LogWriter {
   }
 
   close(): void {
+    this.write(0);
     closeSync(this.fd);
   }
 
