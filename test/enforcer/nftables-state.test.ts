@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { NftCli, NftError, NftablesEnforcer, type EnforcedElement } from '@fleetban/nftables';
 import { netnsUnavailableReason } from '../support/netns';
@@ -134,6 +135,26 @@ describe.skipIf(unavailable !== null)(`nftables enforcer: kernel state${unavaila
     const error = await new NftCli({ prefix: env.pbx.prefix }).run('add element inet fbtest nosuchset { 1.2.3.4 }\n').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NftError);
     expect((error as NftError).output).toMatch(/No such file or directory/);
+  });
+
+  it('applies a delta of a few hundred bans whole, and carries on after its kept nft process died', async () => {
+    enforcer = pbxEnforcer(env.pbx);
+    await enforcer.ensureTable();
+    const now = Date.now();
+    for (const size of [150, 400]) {
+      const add = Array.from({ length: size }, (_, i) => ({ ip: `203.0.${i >> 8}.${i & 255}`, until: now + hour }));
+      await enforcer.applyDelta({ add, remove: [] }, now);
+      expect((await enforcer.list()).length).toBe(size);
+    }
+
+    const pids = (await env.pbx.exec(['ip', 'netns', 'pids', env.pbx.name])).stdout.split('\n').filter(Boolean);
+    const command = (pid: string): string => (existsSync(`/proc/${pid}/comm`) ? readFileSync(`/proc/${pid}/comm`, 'utf8').trim() : '');
+    const nftPids = pids.filter((pid) => command(pid) === 'nft');
+    expect(nftPids).toHaveLength(1);
+    process.kill(Number(nftPids[0]), 'SIGKILL');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await enforcer.applyDelta({ add: [], remove: ['203.0.0.0'] }, now);
+    expect((await enforcer.list()).length).toBe(399);
   });
 
   it('keeps working after a batch nft refused', async () => {
