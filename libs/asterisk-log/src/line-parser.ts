@@ -88,12 +88,14 @@ function toEvent(time: number, f: Fields, source: EventSource, local: string | n
  * the prefix of `text` (see parsePrefix). Never throws.
  */
 export function parseEntry(text: string, prefix: LinePrefix, ctx: ParseContext): EntryResult {
-  const marker = text.indexOf(MARKER);
-  if (text.length > ctx.maxLineLength) return marker >= 0 || text.indexOf('NOTICE') >= 0 ? reject('too-long', marker >= 0) : IGNORED;
+  if (text.length > ctx.maxLineLength) {
+    const marker = text.indexOf(MARKER);
+    return marker >= 0 || text.indexOf('NOTICE') >= 0 ? reject('too-long', marker >= 0) : IGNORED;
+  }
   const isSecurity = prefix.levelEnd - prefix.levelStart === 8 && text.startsWith('SECURITY', prefix.levelStart);
   // Only res_security_log's own lines: a VERBOSE or NOTICE message can start with caller-chosen text.
-  if (marker >= 0 && marker === prefix.messageStart && isSecurity) {
-    const r = parseSecurityEntry(text, marker);
+  if (isSecurity && prefix.messageStart >= 0 && text.startsWith(MARKER, prefix.messageStart)) {
+    const r = parseSecurityEntry(text, prefix.messageStart);
     if (!r.ok) return reject(r.reason, true, r.incomplete);
     let time = parseEventTv(r.eventTv);
     if (Number.isNaN(time)) time = entryTime(text, prefix, ctx);

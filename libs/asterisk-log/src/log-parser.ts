@@ -60,7 +60,8 @@ export class AsteriskLogParser {
     }
     if (held.result.kind === 'rejected' && held.result.incomplete && this.tryJoin(held, text)) return NONE;
     const out = [this.finish(held)];
-    for (const o of this.start(text, lineNumber)) out.push(o);
+    parsePrefix(text, this.prefix);
+    for (const o of this.start(text, lineNumber, true)) out.push(o);
     return out;
   }
 
@@ -80,9 +81,10 @@ export class AsteriskLogParser {
     return this.held === null ? NONE : [this.finish(this.held)];
   }
 
-  private parse(text: string): EntryResult {
+  /** `prefixReady`: this.prefix already holds the prefix of `text`. */
+  private parse(text: string, prefixReady = false): EntryResult {
     try {
-      parsePrefix(text, this.prefix);
+      if (!prefixReady) parsePrefix(text, this.prefix);
       return parseEntry(text, this.prefix, this.ctx);
     } catch {
       // A parser bug must cost one entry, never the agent.
@@ -90,12 +92,12 @@ export class AsteriskLogParser {
     }
   }
 
-  private start(text: string, lineNumber: number): ParseOutcome[] {
+  private start(text: string, lineNumber: number, prefixReady = false): ParseOutcome[] {
     if (!mayBeRelevant(text)) {
       this.stats.ignored++;
       return NONE;
     }
-    const r = this.parse(text);
+    const r = this.parse(text, prefixReady);
     if (r.kind === 'ignored') {
       this.stats.ignored++;
       return NONE;

@@ -80,21 +80,31 @@ function candidateAt(text: string, at: number, tail: readonly TailIe[]): Candida
   return { localStart: at, remote: parseSecurityAddress(text.slice(rs, rq)), local: localAddress(text.slice(ls, lq)) };
 }
 
-/** Reads the trusted head (EventTV, Severity, Service, EventVersion); returns their values and the position after, or a failure. */
-function readHead(text: string, start: number): { type: string; values: string[]; pos: number } | SecurityFailure {
+interface Head {
+  type: string;
+  eventTv: string;
+  service: string;
+  pos: number;
+}
+
+/** Reads the trusted head (EventTV, Severity, Service, EventVersion): the type, EventTV, Service and the position after it. */
+function readHead(text: string, start: number): Head | SecurityFailure {
   let q = text.indexOf('"', start + MARKER.length);
   if (q < 0) return fail('truncated', true);
   const type = text.slice(start + MARKER.length, q);
-  const values: string[] = [];
+  let eventTv = '';
+  let service = '';
   let p = q + 1;
-  for (const key of HEAD) {
+  for (let k = 0; k < HEAD.length; k++) {
+    const key = HEAD[k] as string;
     if (!text.startsWith(key, p)) return p + key.length > text.length && key.startsWith(text.slice(p)) ? fail('truncated', true) : fail('malformed', false);
     q = text.indexOf('"', p + key.length);
     if (q < 0) return fail('truncated', true);
-    values.push(text.slice(p + key.length, q));
+    if (k === 0) eventTv = text.slice(p + key.length, q);
+    else if (k === 2) service = text.slice(p + key.length, q);
     p = q + 1;
   }
-  return { type, values, pos: p };
+  return { type, eventTv, service, pos: p };
 }
 
 /**
@@ -108,7 +118,7 @@ export function parseSecurityEntry(text: string, start: number): SecurityEntry |
   if ('ok' in head) return head;
   const shape = EVENT_SHAPES.get(head.type);
   if (shape === undefined) return fail('malformed', false);
-  const service = head.values[2] as string;
+  const service = head.service;
   const regionKey = shape.accountFirst ? ',AccountID="' : ',SessionID="';
   if (!text.startsWith(regionKey, head.pos)) return fail(text.length - head.pos < regionKey.length ? 'truncated' : 'malformed', text.length - head.pos < regionKey.length);
   const valueStart = head.pos + regionKey.length;
@@ -144,7 +154,7 @@ export function parseSecurityEntry(text: string, start: number): SecurityEntry |
   return {
     ok: true,
     type: head.type as SecurityEventType,
-    eventTv: head.values[0] as string,
+    eventTv: head.eventTv,
     service,
     account: unique && shape.accountFirst ? text.slice(valueStart, sessionStart - SESSION.length) : null,
     session: unique ? text.slice(sessionStart, first.localStart) : null,
