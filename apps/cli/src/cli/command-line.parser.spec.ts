@@ -73,6 +73,7 @@ describe('parseCommandLine', () => {
     expect(usageError(['allow'])).toMatchObject({ message: "'allow' needs a subcommand", topic: 'allow' });
     expect(usageError(['allow', 'list'])).toMatchObject({ message: "unknown command 'allow list'", topic: 'allow' });
     expect(usageError(['ban', '1.2.3.4', '--for'])).toMatchObject({ topic: 'ban' });
+    expect(usageError(['ban', '1.2.3.4', '--for', '-5s']).message).toBe("Option '--for' argument is ambiguous: write --for=VALUE for a value that starts with '-'");
     expect(usageError(['help', 'nothing']).message).toContain("unknown command");
     expect(usageError(['status', '--all']).topic).toBe('status');
   });

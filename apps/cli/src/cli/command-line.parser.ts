@@ -62,8 +62,10 @@ function parseFlags(args: string[], options: OptionSpec, topic: string | undefin
     return { values: parsed.values as Values, positionals: parsed.positionals };
   } catch (error) {
     // Node's messages run on with advice about '--' that does not help here; the first sentence names the problem.
-    const message = (error as Error).message.split(/\.\s/)[0] ?? 'bad arguments';
-    throw new UsageError(message.replace(/\.$/, ''), topic);
+    const text = (error as Error).message;
+    const message = (text.split(/\.\s/)[0] ?? 'bad arguments').replace(/\.$/, '');
+    const option = /Option '(--[\w-]+)' argument is ambiguous/.exec(text)?.[1];
+    throw new UsageError(option ? `${message}: write ${option}=VALUE for a value that starts with '-'` : message, topic);
   }
 }
 

@@ -59,7 +59,8 @@ Allowlisted addresses are never banned: the server refuses (exit code 1) and say
       requests: [{ method: 'POST', path: '/bans', body }],
       render: ([ban], { now }) => {
         const b = ban as Ban;
-        return `Banned ${printable(b.ip)} (${banScope(b)}${b.jail ? `, jail ${printable(b.jail)}` : ''}) until ${banUntil(b, now)}; ban id ${b.id}.\n`;
+        const until = b.expiresAt === null ? 'permanently' : `until ${banUntil(b, now)}`;
+        return `Banned ${printable(b.ip)} (${banScope(b)}${b.jail ? `, jail ${printable(b.jail)}` : ''}) ${until}; ban id ${b.id}.\n`;
       },
       hints: {
         allowlisted: `fleetban never bans allowlisted addresses. 'fleetban explain ${ip}' shows the entry; remove it with 'fleetban allow rm ID' first if you really mean to ban.`,

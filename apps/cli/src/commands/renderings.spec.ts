@@ -76,7 +76,8 @@ describe('renderings', () => {
     expect(render('ban', [ban({ id: 42, origin: 'manual', jail: null, expiresAt: '2026-12-01T15:00:00Z' })], ['203.0.113.7'])).toBe(
       'Banned 203.0.113.7 (fleet) until 2026-12-01 15:00:00 UTC (in 2d); ban id 42.\n',
     );
-    expect(render('unban', [{ lifted: [ban({ active: false, liftedAt: '2026-11-29T15:00:00Z' })] }], ['203.0.113.7'])).toMatch(/^Lifted 1 ban overlapping 203\.0\.113\.7:\nIP .*\n203\.0\.113\.7 +asterisk +fleet +lifted/);
+    expect(render('ban', [ban({ id: 43, ip: '198.51.100.0/24', expiresAt: null })], ['198.51.100.0/24'])).toBe('Banned 198.51.100.0/24 (fleet, jail asterisk) permanently; ban id 43.\n');
+        expect(render('unban', [{ lifted: [ban({ active: false, liftedAt: '2026-11-29T15:00:00Z' })] }], ['203.0.113.7'])).toMatch(/^Lifted 1 ban overlapping 203\.0\.113\.7:\nIP .*\n203\.0\.113\.7 +asterisk +fleet +lifted/);
   });
 
   it('agent add and token add print the one-time token and the enroll command', () => {
