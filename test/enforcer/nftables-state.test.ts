@@ -99,7 +99,7 @@ describe.skipIf(unavailable !== null)(`nftables enforcer: kernel state${unavaila
     expect((await enforcer.list()).map((e) => e.cidr)).toEqual(['203.0.113.1']);
     expect(await nft('list', 'chains', 'inet')).toMatch(/chain input \{\s+type filter hook input priority filter - 10; policy accept;/);
     const resnapshot = await enforcer.applySnapshot([{ ip: '203.0.113.1', until: null }], Date.now());
-    expect(resnapshot.refused).toEqual([expect.objectContaining({ cidr: '203.0.113.1', reason: 'protected' })]);
+    expect(resnapshot.refused).toEqual([expect.objectContaining({ ip: '203.0.113.1', kind: 'protected' })]);
     expect(await enforcer.list()).toEqual([]);
 
     // A table from an older layout: banned4 as an interval set.

@@ -65,7 +65,7 @@ describe.skipIf(unavailable !== null)(`nftables enforcer: traffic between namesp
     enforcer = pbxEnforcer(env.pbx, { protected: [PBX_V4, PBX_V6, '198.18.0.2/32'] });
     await enforcer.ensureTable();
     const result = await enforcer.applyDelta({ add: [{ ip: '198.18.0.0/24', until: null }, { ip: ATTACKER_V4, until: null }, { ip: '203.0.113.9', until: null }], remove: [] }, Date.now());
-    expect(result.refused.map((r) => [r.cidr, r.reason])).toEqual([
+    expect(result.refused.map((r) => [r.ip, r.kind])).toEqual([
       ['198.18.0.0/24', 'protected'],
       [ATTACKER_V4, 'protected'],
     ]);

@@ -35,7 +35,7 @@ describe('prepareBans', () => {
     const inputs = ['1.2.3.4 }; flush ruleset', '10.1.2.3/8', '', 'fe80::1%eth0', '1.2.3.4/33', 'example.com'];
     const { elements, refused } = prepareBans(inputs.map((ip) => ({ ip, until: null })), none, now);
     expect(elements).toEqual([]);
-    expect(refused.map((r) => [r.cidr, r.reason])).toEqual(inputs.map((i) => [i, 'invalid']));
+    expect(refused.map((r) => [r.ip, r.kind])).toEqual(inputs.map((i) => [i, 'invalid']));
   });
 
   it('refuses bans that overlap a protected network, either way round', () => {
@@ -45,7 +45,7 @@ describe('prepareBans', () => {
       protectedSet,
       now,
     );
-    expect(refused.map((r) => [r.cidr, r.detail])).toEqual([
+    expect(refused.map((r) => [r.ip, r.reason])).toEqual([
       ['10.1.2.3', 'overlaps protected 10.0.0.0/8'],
       ['192.0.2.0/24', 'overlaps protected 192.0.2.1'],
       ['2001:db8:5::1', 'overlaps protected 2001:db8::/32'],
@@ -145,8 +145,8 @@ describe('BanTargetValidator', () => {
     const first = validator.check('203.0.113.5');
     expect(validator.check('203.0.113.5')).toBe(first);
     expect(first).toMatchObject({ cidr: '203.0.113.5', set: 'banned4' });
-    expect(validator.check('192.0.2.9')).toMatchObject({ reason: 'protected' });
-    expect(validator.check('192.0.2.9')).toMatchObject({ reason: 'protected' });
+    expect(validator.check('192.0.2.9')).toMatchObject({ ip: '192.0.2.9', kind: 'protected' });
+    expect(validator.check('192.0.2.9')).toMatchObject({ kind: 'protected' });
     expect(validator.check('2001:DB8::0:1')).toMatchObject({ cidr: '2001:db8::1', set: 'banned6' });
   });
 

@@ -1,10 +1,10 @@
 import { CidrSet, cidrsOverlap, formatCidr, isSingleAddress, parseCidr, type Cidr } from '@fleetban/ip';
 
-/** A ban the enforcer did not apply, and why, so the agent can report it to the server. */
+/** A ban the enforcer did not apply, and why: `ip` and `reason` are the fields of the protocol's `refused` message. */
 export interface Refusal {
-  cidr: string;
-  reason: 'invalid' | 'protected';
-  detail: string;
+  ip: string;
+  kind: 'invalid' | 'protected';
+  reason: string;
 }
 
 /** Which of the four sets an element lives in: single addresses in hash sets, networks in interval sets. */
@@ -53,12 +53,12 @@ export class BanTargetValidator {
 
   private compute(text: string): BanTarget | Refusal {
     const parsed = typeof text === 'string' ? parseCidr(text) : null;
-    if (parsed === null) return { cidr: String(text), reason: 'invalid', detail: 'not an IP address or a CIDR with host bits clear' };
+    if (parsed === null) return { ip: String(text), kind: 'invalid', reason: 'not an IP address or a CIDR with host bits clear' };
     const cidr = formatCidr(parsed);
     const hit = this.protectedCidrs.find((p) => cidrsOverlap(p, parsed));
-    if (hit !== undefined) return { cidr, reason: 'protected', detail: `overlaps protected ${formatCidr(hit)}` };
+    if (hit !== undefined) return { ip: cidr, kind: 'protected', reason: `overlaps protected ${formatCidr(hit)}` };
     return { cidr, parsed, set: setOf(parsed) };
   }
 }
 
-export const isRefusal = (answer: BanTarget | Refusal): answer is Refusal => 'reason' in answer;
+export const isRefusal = (answer: BanTarget | Refusal): answer is Refusal => 'kind' in answer;
