@@ -44,6 +44,18 @@ describe('EventSpool', () => {
     await spool.close();
   });
 
+  it('wakes a waiting sender when events become durable, and times out otherwise', async () => {
+    const spool = await openSpool(dirOf());
+    expect(await spool.waitForEvents(20)).toBe(false);
+    const woken = spool.waitForEvents(5000);
+    await spool.append(ev(0, 1));
+    expect(await woken).toBe(true);
+    expect(await spool.waitForEvents(0)).toBe(true); // already waiting for a batch
+    const b = await spool.nextBatch(10, 1 << 20);
+    expect(await spool.waitForEvents(20)).toBe(false); // all batched
+    await spool.ack(b!.id);
+  });
+
   it('limits a batch by bytes, always taking at least one event', async () => {
     const spool = await openSpool(dirOf(), { maxInFlight: 10 });
     await spool.append(ev(0, 10));

@@ -1,46 +1,13 @@
 import { mkdir, unlink } from 'node:fs/promises';
 import { type CheckpointEntry, type SpoolRecord, encodeRecord } from './spool-record';
-import { type ReadHint, type Segment, listSegments, mergeCheckpoint, readEvents, scanSegment } from './spool-segment';
-import { SegmentWriter, type SpoolSync } from './segment.writer';
+import { CheckpointBook } from './checkpoint.book';
+import { type ReadHint, type Segment, listSegments, liveEvents, readEvents, scanSegment } from './spool-segment';
+import type { EventSpoolOptions, SpoolBatch, SpoolStats } from './event-spool.types';
+import { SegmentWriter } from './segment.writer';
 import { lockSpool } from './spool.lock';
 import { type BatchRange, type SpoolState, loadState, saveState } from './spool-state';
 
-export interface EventSpoolOptions {
-  dir: string;
-  /** Past this many bytes of segments, the oldest events not in flight are dropped (and counted). Default 100 MiB. */
-  maxBytes?: number;
-  /** Segment file size; drops and deletions work by whole segments. Default min(4 MiB, maxBytes / 8). */
-  segmentBytes?: number;
-  sync?: SpoolSync;
-  /** Wait this long before writing a group, to gather more appends into one fsync. Default 0. */
-  commitDelayMs?: number;
-  /** Batches handed out and not yet acknowledged, at most. Default 1. */
-  maxInFlight?: number;
-  /** Source checkpoints kept (most recent first). Default 64. */
-  maxCheckpoints?: number;
-}
-
-export interface SpoolBatch<T> {
-  /** Unique for this spool forever (generation uuid + first seq), at most 53 characters. */
-  id: string;
-  first: number;
-  last: number;
-  events: T[];
-}
-
-export interface SpoolStats {
-  /** Events stored and not yet acknowledged. */
-  events: number;
-  bytes: number;
-  segments: number;
-  batchesInFlight: number;
-  dropped: number;
-  lastSeq: number;
-  ackedThrough: number;
-  /** Bytes of torn or damaged records cut off when the spool was opened. */
-  truncatedBytes: number;
-  lastError: string | null;
-}
+export type { EventSpoolOptions, SpoolBatch, SpoolStats } from './event-spool.types';
 
 interface PendingGroup<C> {
   records: Buffer[];
@@ -59,18 +26,18 @@ interface PendingGroup<C> {
 export class EventSpool<T, C = unknown> {
   private readonly segments: Segment[] = [];
   private readonly writer: SegmentWriter;
-  private readonly checkpointMap = new Map<string, CheckpointEntry<C>>();
+  private readonly book = new CheckpointBook<C>();
   private pending: PendingGroup<C>;
   private flushScheduled = false;
   private queue: Promise<unknown> = Promise.resolve();
   private nextSeq = 1;
   private durableSeq = 0;
-  private nextCheckpoint = 1;
   private offered = 0;
   private hint: ReadHint | undefined;
   private truncatedBytes = 0;
   private lastError: string | null = null;
   private readonly maxBytes: number;
+  private readonly durableListeners = new Set<() => void>();
 
   private constructor(
     private readonly options: EventSpoolOptions,
@@ -107,7 +74,7 @@ export class EventSpool<T, C = unknown> {
     const record: SpoolRecord<T, C> = { s: this.nextSeq, e: [...events] };
     if (hasCheckpoints) {
       record.c = {};
-      for (const [key, v] of Object.entries(checkpoints)) record.c[key] = { n: this.nextCheckpoint++, v };
+      for (const [key, v] of Object.entries(checkpoints)) record.c[key] = this.book.tag(v);
     }
     this.nextSeq += events.length;
     const group = this.pending;
@@ -126,7 +93,7 @@ export class EventSpool<T, C = unknown> {
 
   /** The newest durable checkpoint per key (for the follower to resume from after a crash). */
   checkpoints(): Map<string, C> {
-    return new Map([...this.checkpointMap].map(([k, e]) => [k, e.v]));
+    return this.book.values();
   }
 
   /**
@@ -158,6 +125,25 @@ export class EventSpool<T, C = unknown> {
     });
   }
 
+  /**
+   * Resolves true as soon as durable events wait for a batch (at once if some already do), false after timeoutMs:
+   * lets the sender sleep instead of polling nextBatch.
+   */
+  waitForEvents(timeoutMs: number): Promise<boolean> {
+    const waiting = (): boolean => this.durableSeq > (this.state.batches.at(-1)?.last ?? this.state.ackedThrough);
+    if (waiting()) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (value: boolean): void => {
+        clearTimeout(timer);
+        this.durableListeners.delete(listener);
+        resolve(value);
+      };
+      const listener = (): void => done(true);
+      const timer = setTimeout(() => done(false), timeoutMs);
+      this.durableListeners.add(listener);
+    });
+  }
+
   /** After a reconnect: offer every unacknowledged batch again, oldest first. */
   rewind(): void {
     this.offered = 0;
@@ -182,7 +168,7 @@ export class EventSpool<T, C = unknown> {
   }
 
   stats(): SpoolStats {
-    const live = (s: Segment): number => Math.max(0, s.lastSeq - Math.max(s.firstSeq, this.state.ackedThrough + 1) + 1);
+    const live = (s: Segment): number => liveEvents(s, this.state.ackedThrough);
     return {
       events: this.segments.reduce((n, s) => n + live(s), 0),
       bytes: this.segments.reduce((n, s) => n + s.bytes, 0),
@@ -206,18 +192,17 @@ export class EventSpool<T, C = unknown> {
   }
 
   private async load(): Promise<void> {
-    for (const [k, e] of Object.entries(this.state.checkpoints)) mergeCheckpoint(this.checkpointMap, k, e);
+    this.book.mergeAll(Object.entries(this.state.checkpoints));
     this.segments.push(...(await listSegments(this.options.dir)));
     for (const segment of this.segments) {
       const scan = await scanSegment<C>(segment);
       this.truncatedBytes += scan.truncatedBytes;
-      for (const [k, e] of scan.checkpoints) mergeCheckpoint(this.checkpointMap, k, e);
+      this.book.mergeAll(scan.checkpoints);
     }
     if (this.truncatedBytes > 0) this.lastError = `cut ${this.truncatedBytes} torn bytes off the spool on open (crash during a write)`;
     const highest = Math.max(this.state.lastSeq, this.state.ackedThrough, ...this.segments.map((s) => s.lastSeq));
     this.nextSeq = highest + 1;
     this.durableSeq = highest;
-    this.nextCheckpoint = Math.max(0, ...[...this.checkpointMap.values()].map((e) => e.n)) + 1;
     this.state.batches = this.state.batches.filter((b) => b.last > this.state.ackedThrough);
     await this.deleteSegments((s) => s.lastSeq <= this.state.ackedThrough && s !== this.segments.at(-1));
     const newest = this.segments.at(-1);
@@ -253,8 +238,9 @@ export class EventSpool<T, C = unknown> {
       return;
     }
     if (group.lastSeq > this.durableSeq) this.durableSeq = group.lastSeq;
-    for (const [k, e] of group.checkpoints) mergeCheckpoint(this.checkpointMap, k, e);
+    this.book.mergeAll(group.checkpoints);
     for (const w of group.waiters) w.resolve();
+    if (group.lastSeq > 0) for (const listener of [...this.durableListeners]) listener();
     await this.enforceBound().catch((error: Error) => (this.lastError = `spool drop failed: ${error.message}`));
   }
 
@@ -272,7 +258,7 @@ export class EventSpool<T, C = unknown> {
       total -= s.bytes;
     }
     if (victims.length === 0) return;
-    for (const s of victims) this.state.dropped += Math.max(0, s.lastSeq - Math.max(s.firstSeq, this.state.ackedThrough + 1) + 1);
+    for (const s of victims) this.state.dropped += liveEvents(s, this.state.ackedThrough);
     await this.deleteSegments((s) => victims.includes(s));
   }
 
@@ -285,7 +271,7 @@ export class EventSpool<T, C = unknown> {
     for (const s of doomed) this.segments.splice(this.segments.indexOf(s), 1);
     if (doomed.some((s) => s.path === this.hint?.path)) this.hint = undefined;
     this.state.lastSeq = this.nextSeq - 1;
-    this.state.checkpoints = this.keptCheckpoints();
+    this.state.checkpoints = this.book.prune(this.options.maxCheckpoints ?? 64);
     await saveState(this.options.dir, this.state);
     for (const s of doomed) {
       if (this.writer.isActive(s)) await this.writer.closeActive();
@@ -293,12 +279,6 @@ export class EventSpool<T, C = unknown> {
         if (error.code !== 'ENOENT') throw error;
       });
     }
-  }
-
-  private keptCheckpoints(): Record<string, CheckpointEntry<C>> {
-    const newest = [...this.checkpointMap].sort((a, b) => b[1].n - a[1].n).slice(0, this.options.maxCheckpoints ?? 64);
-    for (const [k] of [...this.checkpointMap].filter(([k]) => !newest.some(([n]) => n === k))) this.checkpointMap.delete(k);
-    return Object.fromEntries(newest);
   }
 
   private async reread(batch: BatchRange): Promise<SpoolBatch<T>> {

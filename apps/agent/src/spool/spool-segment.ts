@@ -12,6 +12,9 @@ export interface Segment {
   bytes: number;
 }
 
+/** Events of a segment not yet acknowledged. */
+export const liveEvents = (s: Segment, ackedThrough: number): number => Math.max(0, s.lastSeq - Math.max(s.firstSeq, ackedThrough + 1) + 1);
+
 export const segmentPath = (dir: string, firstSeq: number): string => join(dir, `segment-${String(firstSeq).padStart(16, '0')}.log`);
 
 export async function listSegments(dir: string): Promise<Segment[]> {
