@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -175,5 +176,20 @@ describe('EventSpool', () => {
     await again.append(ev(4, 1), { a: { offset: 30 } });
     const third = await openSpool(dir); // without closing: the record holds it
     expect(third.checkpoints().get('a')).toEqual({ offset: 30 });
+  });
+});
+
+describe('EventSpool lock', () => {
+  it('refuses a spool directory held by another live process, and takes over one left by a dead process', async () => {
+    const dir = dirOf();
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)']);
+    writeFileSync(join(dir, 'lock'), `${other.pid}\n`);
+    await expect(EventSpool.open({ dir })).rejects.toThrow(/in use by process/);
+    const exited = new Promise((r) => other.once('exit', r));
+    other.kill('SIGKILL');
+    await exited;
+    const spool = await openSpool(dir);
+    expect(readFileSync(join(dir, 'lock'), 'utf8').trim()).toBe(String(process.pid));
+    await spool.close();
   });
 });
