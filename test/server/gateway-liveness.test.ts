@@ -16,7 +16,7 @@ describe('dead and silent connections', () => {
   beforeAll(async () => {
     db = await createTestDatabase('liveness');
     redis = uniqueRedisPrefix('liveness');
-    server = await startInProcess(db.url, redis.prefix, { heartbeatIntervalMs: 200, handshakeTimeoutMs: 400 });
+    server = await startInProcess(db.url, redis.prefix, { heartbeatIntervalMs: 1000, handshakeTimeoutMs: 1500 });
     wsUrl = wsUrlOf(server.url);
   });
 
@@ -32,7 +32,7 @@ describe('dead and silent connections', () => {
     const alive = await TestAgent.join(wsUrl, (await agents.add('pbx-alive')).token);
     // A peer that reads nothing (a frozen host, a dead NAT mapping) never answers the pings: gone within ~2 intervals.
     dead.socket.pause();
-    await expect.poll(async () => (await fetch(`${server.url}/metrics`).then((r) => r.text())).match(/^fleetban_agents_connected (\d+)/m)?.[1], { timeout: 3000 }).toBe('1');
+    await expect.poll(async () => (await fetch(`${server.url}/metrics`).then((r) => r.text())).match(/^fleetban_agents_connected (\d+)/m)?.[1], { timeout: 8000 }).toBe('1');
     expect(await alive.sendBatch('still-alive', [makeEvent('203.0.113.70')])).toMatchObject({ type: 'ack' });
     alive.close();
     dead.close();

@@ -74,9 +74,9 @@ describe('durable ingest', () => {
     const { token } = await server.app.get(AgentsService).add('pbx-evaluate');
     const client = await TestAgent.join(wsUrl, token);
     await client.sendBatch('eval-1', [makeEvent('198.51.100.1'), makeEvent('198.51.100.1'), makeEvent('198.51.100.2')]);
-    await expect.poll(jobIps, { timeout: 5000 }).toEqual(expect.arrayContaining(['198.51.100.1', '198.51.100.2']));
+    await expect.poll(jobIps, { timeout: 15_000 }).toEqual(expect.arrayContaining(['198.51.100.1', '198.51.100.2']));
     expect((await jobIps()).filter((ip) => ip === '198.51.100.1')).toHaveLength(1);
-    await expect.poll(() => count('SELECT count(*) AS n FROM pending_evaluations'), { timeout: 5000 }).toBe(0);
+    await expect.poll(() => count('SELECT count(*) AS n FROM pending_evaluations'), { timeout: 15_000 }).toBe(0);
     client.close();
   });
 
@@ -85,8 +85,8 @@ describe('durable ingest', () => {
     await pg.query("INSERT INTO pending_evaluations (agent_id, ips, created_at) VALUES ($1, ARRAY['203.0.113.99'], now() - interval '1 minute')", [agentId]);
     await server.app.get(EvaluationSweeper).sweep(); // the periodic pass may get there first: either way the job appears
     const swept = async (): Promise<boolean> => (await queue.getJobs(['waiting'])).some((job) => job.data.ips.includes('203.0.113.99') && job.data.origin === 'sweep');
-    await expect.poll(swept, { timeout: 5000 }).toBe(true);
-    await expect.poll(() => count('SELECT count(*) AS n FROM pending_evaluations'), { timeout: 5000 }).toBe(0);
+    await expect.poll(swept, { timeout: 15_000 }).toBe(true);
+    await expect.poll(() => count('SELECT count(*) AS n FROM pending_evaluations'), { timeout: 15_000 }).toBe(0);
   });
 
   it('serves /health/live, /health/ready and /metrics with ingest counters', async () => {

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { SERVER_CONFIG, type ServerConfig } from '../config/server-config';
 
 type MessageHandler = (message: string) => void;
@@ -20,6 +20,13 @@ export class RedisService implements OnApplicationShutdown {
   constructor(@Inject(SERVER_CONFIG) private readonly config: ServerConfig) {
     this.commands = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, commandTimeout: COMMAND_TIMEOUT_MS });
     this.commands.on('error', () => undefined); // reconnects by itself; readiness reports the outage
+  }
+
+  /** A new connection to the same Redis (for clients that need their own, such as BullMQ queues). */
+  connect(options: RedisOptions = {}): Redis {
+    const connection = new Redis(this.config.redisUrl, options);
+    connection.on('error', () => undefined);
+    return connection;
   }
 
   /** `prefix:name`: the Redis key or channel of `name` for this fleet. */
