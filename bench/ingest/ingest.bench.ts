@@ -3,6 +3,7 @@
 //   throughput: N agents send as fast as acks allow (batches of 500, 4 in flight each);
 //   latency:    a fixed 10,000 events/s, for the p50/p99 batch->ack time.
 // Run alone: `npx tsx bench/ingest/ingest.bench.ts` (after `npm run build`). Writes bench/results/ingest.json.
+// Knobs: FLEETBAN_BENCH_AGENTS (20), FLEETBAN_BENCH_SECONDS (20), FLEETBAN_BENCH_ROLE (api), FLEETBAN_BENCH_NODE_ARGS.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { Client } from 'pg';
 import { generateAgentToken, hashAgentToken } from '../../apps/server/src/agents/agent-token';
 import { applyMigrations } from '../../apps/server/src/database/migrator';
 import { meterCpu } from './cpu-meter';
+import { ingestBuckets, percentileBound } from './server-histogram';
 import type { LoadPlan, LoadReport } from './load-generator';
 
 const ROOT = join(__dirname, '..', '..');
@@ -21,6 +23,9 @@ const DATABASE = 'fleetban_bench_ingest';
 const PORT = Number(process.env.FLEETBAN_BENCH_PORT ?? 18_431);
 const AGENTS = Number(process.env.FLEETBAN_BENCH_AGENTS ?? 20);
 const SECONDS = Number(process.env.FLEETBAN_BENCH_SECONDS ?? 20);
+// api: ingest alone (the ban engine's workers would share the server's CPU; run them as FLEETBAN_ROLE=worker
+// processes in production, or set FLEETBAN_BENCH_ROLE=all to measure both in one process).
+const ROLE = process.env.FLEETBAN_BENCH_ROLE ?? 'api';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const REDIS_PREFIX = `fleetban-bench-${process.pid}`;
 
@@ -44,7 +49,7 @@ async function prepareDatabase(): Promise<string[]> {
 }
 
 async function startServer(): Promise<ChildProcess> {
-  const env = { ...process.env, DATABASE_URL: `${PG}/${DATABASE}`, FLEETBAN_PORT: String(PORT), FLEETBAN_HOST: '127.0.0.1', REDIS_URL, FLEETBAN_REDIS_PREFIX: REDIS_PREFIX, FLEETBAN_LOG_LEVEL: 'warn' };
+  const env = { ...process.env, DATABASE_URL: `${PG}/${DATABASE}`, FLEETBAN_PORT: String(PORT), FLEETBAN_HOST: '127.0.0.1', REDIS_URL, FLEETBAN_REDIS_PREFIX: REDIS_PREFIX, FLEETBAN_LOG_LEVEL: 'warn', FLEETBAN_ROLE: ROLE };
   const child = spawn(process.execPath, [...(process.env.FLEETBAN_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), join(ROOT, 'bin', 'fleetban-server.js'), 'start'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
   for (const deadline = Date.now() + 90_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
     if (child.exitCode !== null) throw new Error(`fleetban-server exited with ${child.exitCode}; is it built (npm run build)?`);
@@ -75,7 +80,10 @@ async function main(): Promise<void> {
   const wsUrl = `ws://127.0.0.1:${PORT}/agent`;
   try {
     const throughput = await runLoad({ wsUrl, tokens, durationMs: SECONDS * 1000, batchSize: 500, inflight: 4, runId: 'max' }, server.pid ?? 0);
+    const beforeRate = await ingestBuckets(`http://127.0.0.1:${PORT}`);
     const latency = await runLoad({ wsUrl, tokens, durationMs: Math.min(SECONDS, 15) * 1000, batchSize: 100, inflight: 8, rate: 10_000, runId: 'rate' }, server.pid ?? 0);
+    const afterRate = await ingestBuckets(`http://127.0.0.1:${PORT}`);
+    const serverSide = { p50AtMostMs: percentileBound(beforeRate, afterRate, 50), p99AtMostMs: percentileBound(beforeRate, afterRate, 99) };
     const eventsPerSecond = Math.round((throughput.eventsInWindow / (SECONDS * 1000)) * 1000);
     // CPU per event of the server and of its PostgreSQL backends (WAL writer and checkpointer not included):
     // what the machine's load does not change. On two otherwise idle cores the ceiling is about
@@ -88,6 +96,7 @@ async function main(): Promise<void> {
     const result = {
       command: 'npx tsx bench/ingest/ingest.bench.ts',
       date: new Date().toISOString(),
+      serverRole: ROLE,
       machine: { cpus: cpus().length, model: cpus()[0]?.model, loadavgAtEnd: loadavg().map((x) => Math.round(x * 100) / 100) },
       throughput: { agents: AGENTS, batchSize: 500, inflightPerAgent: 4, seconds: SECONDS, eventsPerSecond, ackLatencyMs: throughput.latencyMs, cpuPerEvent: cost(throughput), duplicates: throughput.duplicates, errors: throughput.errors },
       latencyAt10k: {
@@ -96,6 +105,7 @@ async function main(): Promise<void> {
         targetEventsPerSecond: 10_000,
         achievedEventsPerSecond: Math.round((latency.eventsInWindow / (Math.min(SECONDS, 15) * 1000)) * 1000),
         ackLatencyMs: latency.latencyMs,
+        serverSideLatencyBucketMs: serverSide,
         cpuPerEvent: cost(latency),
         errors: latency.errors,
       },
