@@ -6,6 +6,9 @@ import type { EventSpool } from './event.spool';
 /** Turns one line into its events (none for a line that is not a security event). */
 export type LineToEvents<T> = (line: FollowedLine) => readonly T[];
 
+/** Events completed by the end of a chunk (an entry held for continuation lines); none by default. */
+export type ChunkEnd<T> = () => readonly T[];
+
 export interface PumpStats {
   lines: number;
   events: number;
@@ -25,6 +28,7 @@ export class LinePump<T> {
     private readonly follower: LogFollower,
     private readonly spool: EventSpool<T, LinePosition>,
     private readonly toEvents: LineToEvents<T>,
+    private readonly endOfChunk: ChunkEnd<T> = () => [],
   ) {}
 
   /**
@@ -55,6 +59,7 @@ export class LinePump<T> {
         this.counters.lastError = `line skipped at ${line.position.path}:${line.position.offset}: ${(error as Error).message}`;
       }
     }
+    events.push(...this.endOfChunk());
     const last = lastPositions(lines);
     if (events.length > 0) {
       const checkpoints = Object.fromEntries(last.map((p) => [`${p.path}|${identityKey(p)}|${p.fingerprint}`, p]));

@@ -1,0 +1,79 @@
+import type { SecurityEvent } from '@fleetban/asterisk-log';
+import type { LinePosition } from '../follower/file-identity';
+import type { ServerLink } from '../link/server-link';
+import type { EventSpool } from '../spool/event.spool';
+
+export interface SenderOptions {
+  maxEvents: number;
+  /** Wait this long for more events before sending a batch that is not full. */
+  delayMs: number;
+}
+
+const MAX_BATCH_BYTES = 512 * 1024;
+
+/**
+ * Drains the spool to the server, in order, in batches that keep their ids across reconnects and restarts;
+ * events leave the spool only when the server acknowledges their batch.
+ */
+export class EventSender {
+  private running = false;
+  private wake: (() => void) | null = null;
+  batchesSent = 0;
+
+  constructor(
+    private readonly spool: EventSpool<SecurityEvent, LinePosition>,
+    private readonly link: ServerLink,
+    private readonly options: SenderOptions,
+  ) {}
+
+  /** The link is up: (re)send unacknowledged batches first, then new ones. */
+  start(): void {
+    this.spool.rewind();
+    if (this.running) return;
+    this.running = true;
+    void this.loop();
+  }
+
+  stop(): void {
+    this.running = false;
+    this.wake?.();
+  }
+
+  async acknowledged(batchId: string): Promise<void> {
+    await this.spool.ack(batchId);
+    this.wake?.();
+  }
+
+  /** The server will not take this batch as it is (it says the batch is invalid): drop it rather than block the spool forever. */
+  async rejected(batchId: string): Promise<void> {
+    await this.spool.ack(batchId);
+    this.wake?.();
+  }
+
+  /** The server could not take the batch now (overloaded, internal error): send it again after a pause. */
+  retryLater(): void {
+    setTimeout(() => this.spool.rewind(), 1000).unref();
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running && this.link.connected) {
+      if (!(await this.spool.waitForEvents(1000))) continue;
+      if (this.options.delayMs > 0 && this.spool.stats().events < this.options.maxEvents) await sleep(this.options.delayMs);
+      const batch = await this.spool.nextBatch(this.options.maxEvents, MAX_BATCH_BYTES);
+      if (batch === null) {
+        // In-flight window full, or nothing new: wait for an ack (or a short while).
+        await new Promise<void>((resolve) => {
+          this.wake = resolve;
+          setTimeout(resolve, 200).unref();
+        });
+        this.wake = null;
+        continue;
+      }
+      if (!this.link.send({ type: 'events', batchId: batch.id, events: batch.events })) break;
+      this.batchesSent++;
+    }
+    this.running = false;
+  }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
