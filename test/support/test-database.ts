@@ -3,7 +3,6 @@ import { Client } from 'pg';
 
 /** Server of the test databases; override with FLEETBAN_TEST_PG (a postgresql:// URL without database). */
 export const TEST_PG_URL = process.env.FLEETBAN_TEST_PG ?? 'postgresql://postgres@127.0.0.1:5432';
-export const TEMPLATE_DATABASE = 'fleetban_test_template';
 
 export const databaseUrl = (name: string): string => `${TEST_PG_URL}/${name}`;
 
@@ -27,7 +26,9 @@ export async function dropDatabase(name: string): Promise<void> {
  */
 export async function createTestDatabase(label = 'test'): Promise<{ url: string; name: string; drop: () => Promise<void> }> {
   const name = `fleetban_${label.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
-  await withAdmin((c) => c.query(`CREATE DATABASE "${name}" TEMPLATE "${TEMPLATE_DATABASE}"`));
+  const template = process.env.FLEETBAN_TEST_TEMPLATE;
+  if (!template) throw new Error('no template database: run the tests through vitest (its global setup migrates one)');
+  await withAdmin((c) => c.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`));
   return { url: databaseUrl(name), name, drop: () => dropDatabase(name) };
 }
 

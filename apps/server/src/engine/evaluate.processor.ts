@@ -36,6 +36,8 @@ export class EvaluateProcessor implements OnApplicationBootstrap, OnApplicationS
       connection: this.connection,
       prefix: this.redis.bullPrefix,
       concurrency: 4,
+      // A crashed worker's job is taken over once its lock lapses: keep that short, bans are waited for.
+      lockDuration: 10_000,
       stalledInterval: 5_000,
     });
     this.worker.on('failed', (job, error) => this.log.warn({ jobId: job?.id, attempts: job?.attemptsMade, err: error }, 'evaluate job failed; BullMQ retries it'));
