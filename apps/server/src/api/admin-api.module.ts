@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { AgentDirectoryRepository } from '../agents/agent-directory.repository';
-import { AgentPresence } from '../agents/agent-presence';
 import { AgentsController } from '../agents/agents.controller';
 import { AgentsModule } from '../agents/agents.module';
 import { AllowlistController } from '../allowlist/allowlist.controller';
@@ -41,7 +40,6 @@ import { RateLimitGuard } from './rate-limit.guard';
     AuditRepository,
     AuditInterceptor,
     AgentDirectoryRepository,
-    AgentPresence,
     BanAdminService,
     EventsRepository,
     ExplainService,

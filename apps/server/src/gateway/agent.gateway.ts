@@ -4,6 +4,7 @@ import { AGENT_PATH, CLOSE_CODES, MAX_FRAME_BYTES } from '@fleetban/protocol';
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import type { WebSocket, WebSocketServer } from 'ws';
+import { AgentPresence, PRESENCE_TTL_MS } from '../agents/agent-presence';
 import { AgentRevocations } from '../agents/agent-revocations';
 import { AgentRepository } from '../agents/agent.repository';
 import { AgentsService, type AgentIdentity } from '../agents/agents.service';
@@ -36,6 +37,7 @@ export class AgentGateway implements OnGatewayInit, OnGatewayConnection, OnAppli
     private readonly agentsService: AgentsService,
     private readonly revocations: AgentRevocations,
     private readonly state: ServerState,
+    private readonly presence: AgentPresence,
     agents: AgentRepository,
     ingest: IngestService,
     feed: BanFeedService,
@@ -53,6 +55,7 @@ export class AgentGateway implements OnGatewayInit, OnGatewayConnection, OnAppli
     void this.revocations.onRevoked((agentId) => this.closeAgent(agentId, 'revoked (notified)'));
     this.timers.push(setInterval(() => this.connections.forEach((c) => c.heartbeat()), this.tunables.heartbeatIntervalMs));
     this.timers.push(setInterval(() => void this.checkRevocations(), this.tunables.revocationPollMs));
+    this.timers.push(setInterval(() => void this.markPresent(), PRESENCE_TTL_MS / 3));
     this.timers.forEach((timer) => timer.unref());
   }
 
@@ -62,9 +65,18 @@ export class AgentGateway implements OnGatewayInit, OnGatewayConnection, OnAppli
       socket.close(CLOSE_CODES.revoked, 'not authenticated');
       return;
     }
-    const connection = new AgentConnection(socket, identity, this.deps, (closed) => this.connections.delete(closed));
+    const connection = new AgentConnection(socket, identity, this.deps, (closed) => {
+      this.connections.delete(closed);
+      if (![...this.connections].some((c) => c.agentId === closed.agentId)) void this.presence.clear(closed.agentId).catch(() => undefined);
+    });
     this.connections.add(connection);
+    void this.presence.mark(identity.id).catch(() => undefined);
     if (this.revocations.wasRecentlyRevoked(identity.id)) this.closeAgent(identity.id, 'revoked during the upgrade');
+  }
+
+  /** Tells every instance (through Redis) which agents are connected here; entries lapse if this instance dies. */
+  private async markPresent(): Promise<void> {
+    for (const agentId of new Set([...this.connections].map((c) => c.agentId))) await this.presence.mark(agentId).catch(() => undefined);
   }
 
   /** Graceful shutdown: refuse new agents, let connected ones finish their in-flight batches, then close them. */

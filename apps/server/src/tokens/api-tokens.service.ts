@@ -34,8 +34,13 @@ export class ApiTokensService {
       return null;
     }
     if ((await this.tokens.count()) > 0) return null;
-    const { token } = await this.create('admin', 'admin');
-    return token;
+    try {
+      return (await this.create('admin', 'admin')).token;
+    } catch (error) {
+      // Several instances starting together on a new database: one of them created it, and printed it.
+      if (error instanceof DomainError && error.code === 'token_exists') return null;
+      throw error;
+    }
   }
 
   list(): Promise<ApiToken[]> {
