@@ -1,6 +1,6 @@
 /**
  * Decision throughput of the pure policy: evaluations per second under a flood from 10,000 distinct IPs.
- * Run: npx tsx libs/policy/bench/evaluate.bench.ts [ips] [failuresPerIp] [allowlistEntries]
+ * Run: npx tsx bench/policy/evaluate.bench.ts [ips] [failuresPerIp] [allowlistEntries]
  * The worker adds Redis and PostgreSQL round trips on top; this is the ceiling set by the policy itself.
  */
 import { ASTERISK_JAIL, Allowlist, evaluate, type Failure } from '@fleetban/policy';

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { UsageError, agentCommand } from './commands/agent.command';
+import { importFail2banCommand } from './commands/import-fail2ban.command';
 import { migrateCommand } from './commands/migrate.command';
 import { startCommand } from './commands/start.command';
 import { DomainError } from './common/domain-error';
@@ -11,9 +12,12 @@ const USAGE = `fleetban-server: the central fleetban service
   fleetban-server migrate                   apply pending migrations and exit
   fleetban-server agent add NAME [--json]   create an agent; prints its one-time token and the enroll command
   fleetban-server agent revoke NAME         revoke an agent's token; closes its connection
+  fleetban-server import-fail2ban FILE [--dry-run] [--json]
+                                            import fail2ban's asterisk jails and ignoreip (jail.conf, jail.local)
 
 Configuration comes from the environment: DATABASE_URL, REDIS_URL, FLEETBAN_HOST, FLEETBAN_PORT,
-FLEETBAN_PUBLIC_URL, FLEETBAN_TLS_CERT, FLEETBAN_TLS_KEY, FLEETBAN_REDIS_PREFIX, FLEETBAN_LOG_LEVEL.
+FLEETBAN_PUBLIC_URL, FLEETBAN_ADMIN_TOKEN, FLEETBAN_TLS_CERT, FLEETBAN_TLS_KEY, FLEETBAN_REDIS_PREFIX, FLEETBAN_LOG_LEVEL,
+FLEETBAN_ROLE (all | api | worker), FLEETBAN_JAILS_FILE, FLEETBAN_EVENT_RETENTION_DAYS, FLEETBAN_BREAKER_LIMIT, FLEETBAN_UNBAN_GRACE.
 `;
 
 async function main(argv: string[]): Promise<void> {
@@ -25,6 +29,8 @@ async function main(argv: string[]): Promise<void> {
       return migrateCommand();
     case 'agent':
       return agentCommand(args);
+    case 'import-fail2ban':
+      return importFail2banCommand(args);
     case undefined:
     case 'help':
     case '--help':

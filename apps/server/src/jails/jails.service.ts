@@ -1,10 +1,12 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { defaultJails, parseJail, type Jail } from '@fleetban/policy';
+import { readFileSync } from 'node:fs';
+import { defaultJails, parseJail, parseJailsYaml, type Jail } from '@fleetban/policy';
 import type { Logger } from 'pino';
 import { ConfigChanges } from '../common/config-changes';
 import { DomainError } from '../common/domain-error';
 import { ReloadingCache } from '../common/reloading-cache';
 import { LOGGER } from '../logging/logger';
+import { SERVER_CONFIG, type ServerConfig } from '../config/server-config';
 import { JailRepository } from './jail.repository';
 
 /** The jails of the fleet: stored in PostgreSQL, cached in every process, reloaded everywhere on change. */
@@ -16,6 +18,7 @@ export class JailsService implements OnModuleInit {
   constructor(
     private readonly jails: JailRepository,
     private readonly changes: ConfigChanges,
+    @Inject(SERVER_CONFIG) private readonly config: ServerConfig,
     @Inject(LOGGER) logger: Logger,
   ) {
     this.log = logger.child({ component: 'jails' });
@@ -24,6 +27,12 @@ export class JailsService implements OnModuleInit {
   async onModuleInit(): Promise<void> {
     const added = await this.jails.addMissing(defaultJails());
     if (added.length > 0) this.log.info({ jails: added }, 'default jails installed');
+    if (this.config.jailsFile) {
+      // The file wins over what the database holds, jail by jail: it is how jails are managed as code.
+      const jails = parseJailsYaml(readFileSync(this.config.jailsFile, 'utf8'));
+      for (const jail of jails) await this.jails.save(jail);
+      this.log.info({ file: this.config.jailsFile, jails: jails.map((j) => j.name) }, 'jails loaded from file');
+    }
     await this.changes.onChange('jails', () => this.cache.invalidate());
   }
 
