@@ -1,20 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { ROOT } from './server-instance';
+import { ROOT, runBin, type BinResult } from './server-instance';
 
 export const AGENT_BIN = join(ROOT, 'bin', 'fleetban-agent.js');
 
 /** Runs `fleetban-agent <args>` to completion. */
-export async function runAgentCommand(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [AGENT_BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d));
-  child.stderr.on('data', (d: Buffer) => (stderr += d));
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, stdout, stderr };
-}
+export const runAgentCommand = (args: string[], env: NodeJS.ProcessEnv = process.env): Promise<BinResult> => runBin(AGENT_BIN, args, env);
 
 /** `fleetban-agent run --config FILE [...]` in the background; its output is kept for failure messages. */
 export function startAgent(config: string, extra: string[] = []): { child: ChildProcess; output: () => string; stop: () => Promise<void> } {

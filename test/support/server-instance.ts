@@ -34,9 +34,15 @@ export async function startInProcess(databaseUrl: string, redisPrefix: string, t
   return createServerApp(config, { tunables: { ...TEST_TUNABLES, ...tunables }, logger: createLogger(config.logLevel, process.stderr) });
 }
 
-/** Runs the built `fleetban-server` with `args` to completion; returns its output. */
-export async function runServerCommand(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [SERVER_BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+export interface BinResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a built bin (bin/*.js) with `args` to completion; returns its output. */
+export async function runBin(bin: string, args: string[], env: NodeJS.ProcessEnv): Promise<BinResult> {
+  const child = spawn(process.execPath, [bin, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d));
@@ -44,6 +50,9 @@ export async function runServerCommand(args: string[], env: NodeJS.ProcessEnv): 
   const [code] = (await once(child, 'exit')) as [number | null];
   return { code, stdout, stderr };
 }
+
+/** Runs the built `fleetban-server` with `args` to completion. */
+export const runServerCommand = (args: string[], env: NodeJS.ProcessEnv): Promise<BinResult> => runBin(SERVER_BIN, args, env);
 
 /** `fleetban-server start` as a child process (the built bin), ready when /health/ready answers 200. */
 export async function startChildServer(env: NodeJS.ProcessEnv, port: number, timeoutMs = 90_000): Promise<{ child: ChildProcess; url: string; output: () => string }> {

@@ -1,6 +1,7 @@
 import { open, readFile, stat, unlink } from 'node:fs/promises';
 import { uptime } from 'node:os';
 import { join } from 'node:path';
+import { isProcessAlive } from '../status/process-alive';
 
 /**
  * Keeps a second agent off the same spool directory (two writers would interleave segments and delete each other's
@@ -21,7 +22,7 @@ export async function lockSpool(dir: string): Promise<() => Promise<void>> {
     const holder = Number((await readFile(path, 'utf8').catch(() => '')).trim());
     // A lock older than the last boot is stale even if its pid now names another process.
     const sinceBoot = ((await stat(path).catch(() => undefined))?.mtimeMs ?? 0) >= Date.now() - uptime() * 1000;
-    if (holder > 0 && holder !== process.pid && sinceBoot && isAlive(holder)) {
+    if (holder > 0 && holder !== process.pid && sinceBoot && isProcessAlive(holder)) {
       throw new Error(`spool ${dir} is in use by process ${holder}: stop the other fleetban-agent first (or remove ${path} if that process is not an agent)`);
     }
     await unlink(path).catch(() => undefined);
@@ -29,11 +30,3 @@ export async function lockSpool(dir: string): Promise<() => Promise<void>> {
   throw new Error(`cannot lock spool ${dir}: ${path} keeps reappearing; is another agent starting?`);
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../spool/atomic-file';
+import { isProcessAlive } from './process-alive';
 
 /** What `fleetban-agent status` shows: written by the running agent to its state directory, read by the command. */
 export interface AgentStatus {
@@ -38,15 +39,7 @@ export async function readStatus(stateDir: string): Promise<(AgentStatus & { run
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
   }
-  const running = isAlive(status.pid);
+  const running = isProcessAlive(status.pid);
   return { ...status, running, connected: running && status.connected };
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

@@ -1,16 +1,14 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { generateSecretToken, hashSecretToken } from '../common/secret-token';
 
 const TOKEN_PREFIX = 'fbt_';
 
-/** A new enrollment token: 32 random bytes, so a plain SHA-256 is a sufficient (and fast) stored hash. */
+/** A new enrollment token (see generateSecretToken). */
 export function generateAgentToken(): string {
-  return TOKEN_PREFIX + randomBytes(32).toString('base64url');
+  return generateSecretToken(TOKEN_PREFIX);
 }
 
 /** The stored form of a token. Never log or store the token itself. */
-export function hashAgentToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
-}
+export const hashAgentToken = hashSecretToken;
 
 /** Cheap shape check before touching the database: refuses obviously foreign strings. */
 export function looksLikeAgentToken(token: string): boolean {

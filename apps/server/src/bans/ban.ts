@@ -30,18 +30,8 @@ export interface BanChange {
   expiresAt: Date | null;
 }
 
-export interface NewBan {
-  target: string;
-  jail: string | null;
-  scope: 'fleet' | 'host';
-  agentId: number | null;
-  origin: 'automatic' | 'manual' | 'import';
-  reason: string;
-  level: number;
-  expiresAt: Date | null;
-  createdBy: string | null;
-  evidence: unknown;
-}
+/** What a writer decides; the database adds the id, the times and the lift fields. */
+export type NewBan = Pick<Ban, 'target' | 'jail' | 'scope' | 'agentId' | 'origin' | 'reason' | 'level' | 'expiresAt' | 'createdBy' | 'evidence'>;
 
 /** Why a ban ended. */
 export type LiftReason = 'expired' | 'manual' | 'allowlist';
