@@ -45,9 +45,8 @@ export class EventSender {
   }
 
   /** The server will not take this batch as it is (it says the batch is invalid): drop it rather than block the spool forever. */
-  async rejected(batchId: string): Promise<void> {
-    await this.spool.ack(batchId);
-    this.wake?.();
+  rejected(batchId: string): Promise<void> {
+    return this.acknowledged(batchId);
   }
 
   /** The server could not take the batch now (overloaded, internal error): send it again after a pause. */

@@ -44,8 +44,8 @@ export class EventsController {
     const names = await this.agents.names();
     let agentId: number | undefined;
     if (q.agent !== undefined) {
-      agentId = [...names].find(([, name]) => name === q.agent)?.[0];
-      if (agentId === undefined) throw new DomainError('agent_not_found', `no agent named "${q.agent}"`);
+      agentId = (await this.agents.idByName(q.agent)) ?? undefined;
+      if (agentId === undefined) throw new DomainError('agent_not_found', `no agent named "${q.agent}"; \`fleetban agents\` lists them`);
     }
     const rows = await this.events.search(
       { ip: q.ip, agentId, type: q.type, from: q.from ? new Date(q.from) : undefined, to: q.to ? new Date(q.to) : undefined },

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { normalizeIp } from '@fleetban/ip';
-import { evaluateEachScope, findAllowlistMatch } from '@fleetban/policy';
+import { CidrSet, normalizeIp } from '@fleetban/ip';
+import { evaluateEachScope } from '@fleetban/policy';
 import { AgentDirectoryRepository } from '../agents/agent-directory.repository';
 import { AllowlistService } from '../allowlist/allowlist.service';
 import { InputError } from '../api/input-error';
@@ -43,7 +43,7 @@ export class ExplainService {
     const records = history.map(toBanRecord);
     return {
       ip,
-      allowlist: entries.filter((e) => findAllowlistMatch(ip, [{ cidr: e.cidr, agentId: null }], { agentId: null }) !== null),
+      allowlist: entries.filter((e) => new CidrSet([e.cidr]).has(ip)),
       failures: {
         total: summary.total,
         byAgent: Object.fromEntries([...summary.byAgent].map(([id, n]) => [names.get(id) ?? String(id), n])),
