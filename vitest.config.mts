@@ -6,8 +6,9 @@ export default defineConfig({
     include: ['libs/**/*.spec.ts', 'apps/**/*.spec.ts', 'test/**/*.test.ts'],
     globalSetup: ['./test/support/global-setup.ts'],
     reporters: ['default', './test/support/summary.reporter.ts'],
-    // Integration suites start servers, namespaces and databases: two cores, so keep files to two at once.
-    maxWorkers: 2,
+    // One file at a time: the integration suites start servers, agents, namespaces and kill -9 loops, and on two
+    // cores running them side by side makes every timing in them a guess.
+    fileParallelism: false,
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },
