@@ -5,6 +5,7 @@ import { createLogger } from '../../apps/server/src/logging/logger';
 import { uniqueRedisPrefix } from '../support/redis-prefix';
 import { serverEnv, TEST_TUNABLES } from '../support/server-instance';
 import { createTestDatabase } from '../support/test-database';
+import { upgradeStatus, wsUrlOf } from '../support/test-agent';
 
 const ADMIN = 'admin-token-for-tests-0123456789';
 
@@ -42,6 +43,9 @@ describe('admin API', () => {
     const agent = await call('POST', '/agents', { name: 'pbx-api' });
     expect(agent.status).toBe(201);
     expect((await call('GET', '/bans', undefined, agent.body.token)).status).toBe(401);
+    // ... and the other way round: an API token cannot connect as an agent.
+    expect(await upgradeStatus(wsUrlOf(server.url), ADMIN)).toBe(401);
+    expect(await upgradeStatus(wsUrlOf(server.url), agent.body.token)).toBe(101);
     expect((await call('GET', '/bans', undefined, viewer)).status).toBe(200);
     const forbidden = await call('POST', '/bans', { ip: '192.0.2.1' }, viewer);
     expect(forbidden.status).toBe(403);
