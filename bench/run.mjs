@@ -17,6 +17,7 @@ const BENCHES = {
   policy: { script: 'bench/policy/evaluate.bench.ts', result: null },
   spool: { script: 'bench/spool/follow-spool.bench.ts', result: null },
   ingest: { script: 'bench/ingest/ingest.bench.ts', result: 'ingest.json' },
+  propagation: { script: 'bench/propagation/propagation.bench.ts', result: 'propagation.json' },
   nftables: { script: 'bench/nftables/nftables.bench.ts', result: 'nftables.json', needsRoot: true },
 };
 

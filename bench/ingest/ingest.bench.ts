@@ -4,21 +4,16 @@
 //   latency:    a fixed 10,000 events/s, for the p50/p99 batch->ack time.
 // Run alone: `npx tsx bench/ingest/ingest.bench.ts` (after `npm run build`). Writes bench/results/ingest.json.
 // Knobs: FLEETBAN_BENCH_AGENTS (20), FLEETBAN_BENCH_SECONDS (20), FLEETBAN_BENCH_ROLE (api), FLEETBAN_BENCH_NODE_ARGS.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
-import { Client } from 'pg';
-import { generateAgentToken, hashAgentToken } from '../../apps/server/src/agents/agent-token';
-import { applyMigrations } from '../../apps/server/src/database/migrator';
+import { PG, prepareFleet, ROOT, startServer, teardownFleet } from '../support/bench-fleet';
 import { meterCpu } from './cpu-meter';
 import { ingestBuckets, percentileBound } from './server-histogram';
 import type { LoadPlan, LoadReport } from './load-generator';
 
-const ROOT = join(__dirname, '..', '..');
-const PG = process.env.FLEETBAN_BENCH_PG ?? 'postgresql://postgres@127.0.0.1:5432';
 const DATABASE = 'fleetban_bench_ingest';
 const PORT = Number(process.env.FLEETBAN_BENCH_PORT ?? 18_431);
 const AGENTS = Number(process.env.FLEETBAN_BENCH_AGENTS ?? 20);
@@ -26,38 +21,6 @@ const SECONDS = Number(process.env.FLEETBAN_BENCH_SECONDS ?? 20);
 // api: ingest alone (the ban engine's workers would share the server's CPU; run them as FLEETBAN_ROLE=worker
 // processes in production, or set FLEETBAN_BENCH_ROLE=all to measure both in one process).
 const ROLE = process.env.FLEETBAN_BENCH_ROLE ?? 'api';
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const REDIS_PREFIX = `fleetban-bench-${process.pid}`;
-
-async function sql(database: string, text: string, params: unknown[] = []): Promise<void> {
-  const client = new Client({ connectionString: `${PG}/${database}` });
-  await client.connect();
-  try {
-    await client.query(text, params);
-  } finally {
-    await client.end();
-  }
-}
-
-async function prepareDatabase(): Promise<string[]> {
-  await sql('postgres', `DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
-  await applyMigrations(`${PG}/${DATABASE}`);
-  const tokens = Array.from({ length: AGENTS }, () => generateAgentToken());
-  const names = tokens.map((_, i) => `bench-${i}`);
-  await sql(DATABASE, 'INSERT INTO agents (name, token_hash) SELECT * FROM unnest($1::text[], $2::text[])', [names, tokens.map(hashAgentToken)]);
-  return tokens;
-}
-
-async function startServer(): Promise<ChildProcess> {
-  const env = { ...process.env, DATABASE_URL: `${PG}/${DATABASE}`, FLEETBAN_PORT: String(PORT), FLEETBAN_HOST: '127.0.0.1', REDIS_URL, FLEETBAN_REDIS_PREFIX: REDIS_PREFIX, FLEETBAN_LOG_LEVEL: 'warn', FLEETBAN_ROLE: ROLE };
-  const child = spawn(process.execPath, [...(process.env.FLEETBAN_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), join(ROOT, 'bin', 'fleetban-server.js'), 'start'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
-  for (const deadline = Date.now() + 90_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
-    if (child.exitCode !== null) throw new Error(`fleetban-server exited with ${child.exitCode}; is it built (npm run build)?`);
-    if (await fetch(`http://127.0.0.1:${PORT}/health/ready`).then((r) => r.ok, () => false)) return child;
-  }
-  child.kill('SIGKILL');
-  throw new Error('fleetban-server did not become ready within 90 s');
-}
 
 interface Measured extends LoadReport {
   cpu: { serverMs: number; postgresMs: number };
@@ -75,8 +38,9 @@ async function runLoad(plan: LoadPlan, serverPid: number): Promise<Measured> {
 }
 
 async function main(): Promise<void> {
-  const tokens = await prepareDatabase();
-  const server = await startServer();
+  const fleet = await prepareFleet(DATABASE, AGENTS, PORT);
+  const tokens = fleet.tokens;
+  const server = await startServer(fleet, ROLE, (process.env.FLEETBAN_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean));
   const wsUrl = `ws://127.0.0.1:${PORT}/agent`;
   try {
     const throughput = await runLoad({ wsUrl, tokens, durationMs: SECONDS * 1000, batchSize: 500, inflight: 4, runId: 'max' }, server.pid ?? 0);
@@ -115,23 +79,8 @@ async function main(): Promise<void> {
     writeFileSync(join(ROOT, 'bench', 'results', 'ingest.json'), `${JSON.stringify(result, null, 2)}\n`);
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   } finally {
-    server.kill('SIGTERM');
-    await once(server, 'exit');
-    await sql('postgres', `DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
-    await dropRedisKeys();
+    await teardownFleet(fleet, server);
   }
-}
-
-/** The evaluate jobs the run enqueued (no ban engine consumes them here). */
-async function dropRedisKeys(): Promise<void> {
-  const redis = new Redis(REDIS_URL);
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${REDIS_PREFIX}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
-  redis.disconnect();
 }
 
 main().catch((error: unknown) => {
