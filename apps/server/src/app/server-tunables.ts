@@ -39,7 +39,7 @@ export const DEFAULT_TUNABLES: ServerTunables = {
   revocationPollMs: 5_000,
   sweepIntervalMs: 5_000,
   sweepAfterMs: 10_000,
-  evaluateCoalesceMs: 25,
+  evaluateCoalesceMs: 5,
   maxCatchUpChanges: 10_000,
   shutdownGraceMs: 10_000,
 };
