@@ -27,7 +27,7 @@ describe('admin API', () => {
   beforeAll(async () => {
     db = await createTestDatabase('api');
     redis = uniqueRedisPrefix('api');
-    const config = loadServerConfig({ ...serverEnv(db.url, redis.prefix), FLEETBAN_ADMIN_TOKEN: ADMIN });
+    const config = loadServerConfig({ ...serverEnv(db.url, redis.prefix), FLEETBAN_ADMIN_TOKEN: ADMIN, FLEETBAN_CORS_ORIGINS: 'https://noc.example.com' });
     server = await createServerApp(config, { tunables: TEST_TUNABLES, logger: createLogger('warn', process.stderr) });
     viewer = (await call('POST', '/tokens', { name: 'noc', role: 'viewer' })).body.token;
   });
@@ -130,6 +130,10 @@ describe('admin API', () => {
     expect(api.headers.get('x-content-type-options')).toBe('nosniff');
     expect(api.headers.get('cache-control')).toBe('no-store');
     expect(api.headers.get('access-control-allow-origin')).toBeNull();
+    // Only the configured origin is let in by browsers; any other gets no CORS header.
+    const cors = (origin: string) => fetch(`${server.url}/api/v1/status`, { headers: { origin, authorization: `Bearer ${ADMIN}` } }).then((r) => r.headers.get('access-control-allow-origin'));
+    expect(await cors('https://noc.example.com')).toBe('https://noc.example.com');
+    expect(await cors('https://evil.example')).toBeNull();
   });
 
   it('explains an address and answers status like fail2ban-client', async () => {

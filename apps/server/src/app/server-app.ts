@@ -39,6 +39,7 @@ export async function createServerApp(config: ServerConfig, options: ServerAppOp
   // Frames are decoded by @fleetban/protocol in the gateway; Nest's {event, data} routing is switched off.
   app.useWebSocketAdapter(new WsAdapter(app, { messageParser: () => undefined }));
   app.use(securityHeaders);
+  if (config.corsOrigins.length > 0) app.enableCors({ origin: config.corsOrigins, allowedHeaders: ['authorization', 'content-type'] });
   setupOpenApi(app);
   const firstAdminToken = await app.get(ApiTokensService).bootstrap();
   await app.listen(config.port, config.host);

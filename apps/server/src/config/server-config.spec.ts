@@ -24,6 +24,12 @@ describe('loadServerConfig', () => {
     expect(problems).toContain('FLEETBAN_ADMIN_TOKEN');
   });
 
+  it('reads CORS origins, none by default', () => {
+    expect(loadServerConfig({}).corsOrigins).toEqual([]);
+    expect(loadServerConfig({ FLEETBAN_CORS_ORIGINS: 'https://noc.example.com, http://localhost:3000' }).corsOrigins).toEqual(['https://noc.example.com', 'http://localhost:3000']);
+    expect(() => loadServerConfig({ FLEETBAN_CORS_ORIGINS: '*' })).toThrow(/FLEETBAN_CORS_ORIGINS/);
+  });
+
   it('requires TLS certificate and key together', () => {
     expect(() => loadServerConfig({ FLEETBAN_TLS_KEY: '/k.pem' })).toThrow(/FLEETBAN_TLS_CERT and FLEETBAN_TLS_KEY/);
     expect(loadServerConfig({ FLEETBAN_TLS_KEY: '/k.pem', FLEETBAN_TLS_CERT: '/c.pem' }).publicUrl).toMatch(/^https:/);

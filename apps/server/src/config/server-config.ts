@@ -25,6 +25,8 @@ const serverEnvSchema = z
     FLEETBAN_BREAKER_LIMIT: positiveInt.default(500),
     /** Seconds after a manual unban during which the IP is not banned automatically again. */
     FLEETBAN_UNBAN_GRACE: z.coerce.number().int().min(0).default(3600),
+    /** Browser origins allowed to call the admin API (comma-separated); none by default: no CORS at all. */
+    FLEETBAN_CORS_ORIGINS: z.string().regex(/^\s*https?:\/\/[^\s,]+(\s*,\s*https?:\/\/[^\s,]+)*\s*$/, 'a comma-separated list of origins such as https://noc.example.com').optional(),
     /** A YAML file of jails, applied at start (created or replaced by name). */
     FLEETBAN_JAILS_FILE: z.string().min(1).optional(),
   })
@@ -48,6 +50,7 @@ export interface ServerConfig {
   breakerLimitPerMinute: number;
   unbanGraceS: number;
   jailsFile: string | undefined;
+  corsOrigins: string[];
 }
 
 /** Injection token for the parsed configuration. */
@@ -83,5 +86,6 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
     breakerLimitPerMinute: e.FLEETBAN_BREAKER_LIMIT,
     unbanGraceS: e.FLEETBAN_UNBAN_GRACE,
     jailsFile: e.FLEETBAN_JAILS_FILE,
+    corsOrigins: (e.FLEETBAN_CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
   };
 }
