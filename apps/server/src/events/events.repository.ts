@@ -26,20 +26,8 @@ export interface EventFilter {
   to?: Date;
 }
 
-interface EventRow {
-  id: bigint;
-  agent_id: number;
-  time: Date;
-  type: string;
-  failure: boolean;
-  ip: string;
-  port: number | null;
-  transport: string | null;
-  service: string | null;
-  account: string | null;
-  session: string | null;
-  source: string;
-}
+/** The row as SQL returns it: a bigint id and the snake_case agent column. */
+type EventRow = Omit<StoredEvent, 'id' | 'agentId'> & { id: bigint; agent_id: number };
 
 /** Security events as admins query them: by address, agent, type and time; top attackers and accounts. */
 @Injectable()
@@ -52,7 +40,7 @@ export class EventsRepository {
     const rows = await this.prisma.$queryRaw<EventRow[]>`
       SELECT id, agent_id, time, type::text AS type, failure, host(ip) AS ip, port, transport, service, account, session, source::text AS source
       FROM security_events WHERE ${Prisma.join(where, ' AND ')} ORDER BY id DESC LIMIT ${limit}`;
-    return rows.map((row) => ({ ...row, id: String(row.id), agentId: row.agent_id, ip: normalizeCidr(row.ip, { strict: false }) ?? row.ip }));
+    return rows.map(({ id, agent_id, ip, ...rest }) => ({ ...rest, id: String(id), agentId: agent_id, ip: normalizeCidr(ip, { strict: false }) ?? ip }));
   }
 
   async topAttackers(since: Date, limit: number): Promise<Array<{ ip: string; failures: number; agents: number; lastSeen: Date }>> {
