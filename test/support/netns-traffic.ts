@@ -23,16 +23,25 @@ for (const port of ports) {
 // A kept process per namespace: starting node for every probe costs up to a second on a loaded host.
 const SENDER = `
 const dgram = require('node:dgram');
-const sockets = { 4: dgram.createSocket('udp4'), 6: dgram.createSocket('udp6') };
-for (const s of Object.values(sockets)) s.on('error', () => {});
+const sockets = new Map();
+const socketFor = (host, source) => {
+  const key = (host.includes(':') ? '6 ' : '4 ') + (source || '');
+  if (!sockets.has(key)) {
+    const s = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
+    s.on('error', () => {});
+    if (source) s.bind(0, source);
+    sockets.set(key, s);
+  }
+  return sockets.get(key);
+};
 let input = '';
 process.stdin.on('data', (chunk) => {
   input += chunk;
   const lines = input.split('\\n');
   input = lines.pop();
   for (const line of lines) {
-    const { id, host, port, text, count } = JSON.parse(line);
-    const s = sockets[host.includes(':') ? 6 : 4];
+    const { id, host, port, text, count, source } = JSON.parse(line);
+    const s = socketFor(host, source);
     let n = 0;
     const send = () => s.send(text, port, host, () => (++n < count ? setTimeout(send, 20) : process.stdout.write(id + '\\n')));
     send();
@@ -62,12 +71,12 @@ class UdpSender {
     });
   }
 
-  send(host: string, port: number, text: string, count: number): Promise<void> {
+  send(host: string, port: number, text: string, count: number, source?: string): Promise<void> {
     const id = String(++this.sequence);
     return new Promise((resolve, reject) => {
       if (this.child.exitCode !== null || this.child.signalCode !== null) return reject(new Error('the UDP sender exited'));
       this.waiting.set(id, { resolve, reject });
-      this.child.stdin?.write(`${JSON.stringify({ id, host, port, text, count })}\n`);
+      this.child.stdin?.write(`${JSON.stringify({ id, host, port, text, count, source })}\n`);
     });
   }
 }
@@ -142,23 +151,23 @@ export class TrafficListener {
   }
 }
 
-/** Sends `count` datagrams carrying `text` from inside `netns`. */
-export function sendUdp(netns: Netns, host: string, port: number, text: string, count = 3): Promise<void> {
+/** Sends `count` datagrams carrying `text` from inside `netns`, from its address `source` when given (one of several). */
+export function sendUdp(netns: Netns, host: string, port: number, text: string, count = 3, source?: string): Promise<void> {
   let sender = senders.get(netns);
   if (sender === undefined) {
     sender = new UdpSender(netns);
     senders.set(netns, sender);
   }
-  return sender.send(host, port, text, count);
+  return sender.send(host, port, text, count, source);
 }
 
 /**
  * Whether a few datagrams sent now from `from` reach `listener`. A "no" is only given once a marker sent afterwards
  * over the listener's own loopback has arrived, so a slow host cannot pass for a firewall that drops.
  */
-export async function udpReaches(from: Netns, listener: TrafficListener, host: string, port: number): Promise<boolean> {
+export async function udpReaches(from: Netns, listener: TrafficListener, host: string, port: number, source?: string): Promise<boolean> {
   const text = `probe-${randomBytes(6).toString('hex')}`;
-  await sendUdp(from, host, port, text);
+  await sendUdp(from, host, port, text, 3, source);
   if (await listener.waitFor(text, 300)) return true;
   const marker = `marker-${randomBytes(6).toString('hex')}`;
   await sendUdp(listener.netns, '127.0.0.1', port, marker, 1);

@@ -4,7 +4,8 @@ import { existsSync, readdirSync } from 'node:fs';
 
 /**
  * Network namespaces for tests, the demo and benchmarks: unique names per process, veth pairs created directly
- * inside the namespaces (never visible on the host), and everything removed on destroy() or, failing that, at exit.
+ * inside the namespaces (never visible on the host, but for linkHost's one end), and everything removed on destroy()
+ * or, failing that, at exit.
  */
 
 const PREFIX = 'fbt';
@@ -96,6 +97,22 @@ export class NetnsLab {
       await run('ip', ['-n', end.netns.name, 'link', 'set', end.device, 'up']);
     }
     return ends;
+  }
+
+  /**
+   * Joins a namespace to the host itself with a veth pair, for a server on the host that processes in namespaces must
+   * reach (the demo's agents). The host's end is the one device a lab puts outside its namespaces; it goes with them.
+   */
+  async linkHost(hostAddresses: string[], b: { netns: Netns; addresses: string[] }): Promise<{ hostDevice: string; end: VethEnd }> {
+    const id = `${tag}${(++sequence).toString(36)}`.slice(-11);
+    const hostDevice = `v${id}h`;
+    const end: VethEnd = { ...b, device: `v${id}b` };
+    await run('ip', ['link', 'add', hostDevice, 'type', 'veth', 'peer', 'name', end.device, 'netns', b.netns.name]);
+    for (const address of hostAddresses) await run('ip', ['addr', 'add', address, 'dev', hostDevice]);
+    await run('ip', ['link', 'set', hostDevice, 'up']);
+    for (const address of end.addresses) await run('ip', ['-n', b.netns.name, 'addr', 'add', address, 'dev', end.device]);
+    await run('ip', ['-n', b.netns.name, 'link', 'set', end.device, 'up']);
+    return { hostDevice, end };
   }
 
   /** Kills what runs in these namespaces and deletes them (their veths go with them). */
