@@ -1,8 +1,25 @@
 import { appendFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach } from 'vitest';
 import type { FollowedLine } from '../../apps/agent/src/follower/followed-file';
-import type { LogFollower } from '../../apps/agent/src/follower/log.follower';
+import { LogFollower, type LogFollowerOptions } from '../../apps/agent/src/follower/log.follower';
+
+/**
+ * Opens followers of <dir>/security with the tests' short timings (cursor in <dir>/cursor.json); every follower
+ * opened in a test is closed after it.
+ */
+export function followerFactory(): (dir: string, extra?: Partial<LogFollowerOptions>) => Promise<LogFollower> {
+  const open: LogFollower[] = [];
+  afterEach(async () => {
+    for (const f of open.splice(0)) await f.close();
+  });
+  return async (dir, extra = {}) => {
+    const f = await LogFollower.open({ paths: [join(dir, 'security')], cursorFile: join(dir, 'cursor.json'), pollMs: 50, drainQuietMs: 200, ...extra });
+    open.push(f);
+    return f;
+  };
+}
 
 export const tempDir = (prefix: string): string => mkdtempSync(join(tmpdir(), `fleetban-${prefix}-`));
 

@@ -1,18 +1,9 @@
 import { appendFileSync, copyFileSync, mkdirSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { LogFollower, type LogFollowerOptions } from '../../apps/agent/src/follower/log.follower';
-import { appendLines, collect, nothingMore, numbered, numbers, range, tempDir } from './follower.helpers';
+import { describe, expect, it } from 'vitest';
+import { appendLines, collect, followerFactory, nothingMore, numbered, numbers, range, tempDir } from './follower.helpers';
 
-const open: LogFollower[] = [];
-async function follow(dir: string, extra: Partial<LogFollowerOptions> = {}): Promise<LogFollower> {
-  const f = await LogFollower.open({ paths: [join(dir, 'security')], cursorFile: join(dir, 'cursor.json'), pollMs: 50, drainQuietMs: 200, ...extra });
-  open.push(f);
-  return f;
-}
-afterEach(async () => {
-  for (const f of open.splice(0)) await f.close();
-});
+const follow = followerFactory();
 
 describe('LogFollower on real files', () => {
   it('starts at the end of an existing file on a fresh install, at its start with fromStart', async () => {
@@ -134,8 +125,7 @@ describe('LogFollower on real files', () => {
     const lines = await collect(f, 10, 5000, false);
     const checkpoint = lines[7]!.position;
     // Simulates kill -9: the cursor file still holds the position from open (offset 0).
-    const g = await LogFollower.open({ paths: [log], cursorFile: join(dir, 'cursor.json'), pollMs: 50, checkpoints: [checkpoint] });
-    open.push(g);
+    const g = await follow(dir, { checkpoints: [checkpoint] });
     expect(numbers(await collect(g, 2))).toEqual([8, 9]);
   });
 
@@ -174,8 +164,7 @@ describe('LogFollower with several files and missing directories', () => {
   it('waits for a directory that does not exist yet, and follows two files in one stream', async () => {
     const root = tempDir('dirs');
     const dir = join(root, 'asterisk');
-    const f = await LogFollower.open({ paths: [join(dir, 'security'), join(dir, 'messages')], cursorFile: join(root, 'cursor.json'), pollMs: 50 });
-    open.push(f);
+    const f = await follow(root, { paths: [join(dir, 'security'), join(dir, 'messages')] });
     mkdirSync(dir);
     appendLines(join(dir, 'security'), 0, 300);
     appendLines(join(dir, 'messages'), 1000, 300);
@@ -257,8 +246,7 @@ describe('LogFollower on a fresh install', () => {
     appendLines(log, 0, 5);
     await follow(dir); // starts at the end, then "crashes" (never closed, nothing committed)
     appendLines(log, 5, 3);
-    const again = await LogFollower.open({ paths: [log], cursorFile: join(dir, 'cursor.json'), pollMs: 50 });
-    open.push(again);
+    const again = await follow(dir);
     expect(numbers(await collect(again, 3))).toEqual([5, 6, 7]);
   });
 });

@@ -33,6 +33,20 @@ export function sameContent(saved: FileIdentity, now: FileIdentity): boolean {
   return saved.fingerprint === '' || saved.fingerprint === now.fingerprint;
 }
 
+/**
+ * Whether a saved position's offsets apply to this file: the same file still holding what we read, or a copy of that
+ * content under another inode (copytruncate copies the bytes, so offsets carry over). Identical first lines in two
+ * different contents would need the same second and the same event: the fingerprint includes Asterisk's timestamp.
+ */
+export function describes(saved: FileIdentity, file: FileIdentity): boolean {
+  return sameContent(saved, file) || sameFirstLine(saved, file);
+}
+
+/** Same known first line: one content, whichever inode holds it (the original, or logrotate's copy of it). */
+export function sameFirstLine(a: FileIdentity, b: FileIdentity): boolean {
+  return a.fingerprint !== '' && a.fingerprint === b.fingerprint;
+}
+
 export async function statIdentity(handle: FileHandle): Promise<{ dev: string; ino: string; size: number }> {
   const st = await handle.stat({ bigint: true });
   return { dev: st.dev.toString(), ino: st.ino.toString(), size: Number(st.size) };

@@ -54,7 +54,9 @@ export class FollowedFile {
   /**
    * Opens `openPath` (the followed path or a rotated sibling) as a file of `path`. `startAt` sees what was actually
    * opened (the path may have been rotated meanwhile) and picks the offset: a number, 'end' to skip existing lines,
-   * or undefined to refuse the file. An offset past the end means the file was truncated since: start at 0.
+   * or undefined to refuse the file. An offset past the end means everything it holds was read: `startAt` matched
+   * its first line, so it was not truncated since (that changes the first line), it is a copy made before lines we
+   * read from the original (copytruncate).
    */
   static async open(path: string, openPath: string, startAt: StartAt, limits: ReadLimits): Promise<FollowedFile | undefined> {
     const handle = await open(openPath, 'r');
@@ -66,7 +68,7 @@ export class FollowedFile {
         await handle.close();
         return undefined;
       }
-      const start = offset === 'end' ? await lastLineEnd(handle, st.size) : offset > st.size ? 0 : offset;
+      const start = offset === 'end' ? await lastLineEnd(handle, st.size) : Math.min(offset, st.size);
       const file = new FollowedFile(handle, id, start, limits);
       file.size = st.size;
       return file;
@@ -146,13 +148,17 @@ export class FollowedFile {
     if (offset > this.committed) this.committed = Math.min(offset, this.readOffset);
   }
 
-  /** Continues another file's reading: this file is the copy logrotate made before truncating that one. */
+  /**
+   * Continues another file's reading: this file is the copy logrotate made before truncating that one. A copy shorter
+   * than what we read (lines written between the copy and the truncate) has nothing left: it is drained at its end.
+   */
   adopt(from: { id: FileIdentity; readOffset: number; committed: number }): void {
+    const at = Math.min(from.readOffset, this.size);
     this.alias = from.id;
     this.splitter.reset();
-    this.fileOffset = from.readOffset;
-    this.readOffset = from.readOffset;
-    this.committed = from.committed;
+    this.fileOffset = at;
+    this.readOffset = at;
+    this.committed = Math.min(from.committed, at);
   }
 
   close(): Promise<void> {

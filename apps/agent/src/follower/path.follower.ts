@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { type FileIdentity, type LinePosition, identityKey, sameContent } from './file-identity';
+import { type FileIdentity, type LinePosition, describes, identityKey, sameContent, sameFirstLine } from './file-identity';
 import { FollowedFile, type FollowedLine, type ReadLimits, type StartAt } from './followed-file';
 import { type SiblingFile, findCopy, listSiblings } from './rotated-sibling';
 
@@ -58,8 +58,8 @@ export class PathFollower {
    * Resumes from saved positions (undefined: never followed, so start at the end of an existing file, or at 0 when
    * `fromStart`). `reading` are the files the cursor says were still being read (reported when not found); `known`
    * are positions of files read before (fully read ones, the spool's checkpoints). Saved files no longer at the path
-   * are looked for among the rotated siblings and drained first, as are siblings newer than them that we never read
-   * (rotated twice while stopped).
+   * are looked for among the rotated siblings and drained first, as are siblings newer than them that no saved
+   * position is about (rotated twice while stopped).
    */
   async start(saved: { reading: LinePosition[]; known: LinePosition[] } | undefined, fromStart: boolean): Promise<void> {
     const positions = saved ? [...saved.reading, ...saved.known] : [];
@@ -68,23 +68,35 @@ export class PathFollower {
     if (positions.length === 0) return;
     const siblings = await listSiblings(this.path);
     for (const p of positions) {
-      if (this.openFiles().some((f) => f.matches(p) || furthest([p], f.id) !== undefined)) continue;
+      if (this.openFiles().some((f) => describes(p, f.id))) continue;
       // Renamed (same inode, same content), or copied by copytruncate (same first line, another inode).
-      const moved = siblings.find((s) => sameContent(p, s)) ?? findCopy(siblings, p, p.offset);
+      const moved = siblings.find((s) => sameContent(p, s)) ?? findCopy(siblings, p);
       if (moved) await this.drainSibling(moved, positions);
       else if (saved?.reading.includes(p)) this.lastError = `rotated file of ${this.path} (inode ${p.ino}) not found at start: lines after offset ${p.offset} may be lost`;
     }
     const known = siblings.filter((s) => this.draining.some((f) => identityKey(f.id) === identityKey(s)));
     const oldestKnown = Math.min(...known.map((s) => s.mtimeMs));
-    // Newer than a file we know, and never read: rotated (or truncated and refilled, then rotated) while we were stopped.
-    const unread = siblings.filter((s) => s.mtimeMs >= oldestKnown && !positions.some((p) => sameContent(p, s)));
+    // Newer than a file we know, and holding a content we never read: rotated (or truncated and refilled, then rotated)
+    // while we were stopped. A copy of a content we read is not unread, whatever its mtime: copies get the time of the
+    // copy, or keep the original's.
+    const unread = siblings.filter((s) => s.mtimeMs >= oldestKnown && !positions.some((p) => describes(p, s)));
     for (const s of unread.sort((a, b) => a.mtimeMs - b.mtimeMs)) await this.drainSibling(s, positions);
   }
 
   private async drainSibling(sibling: SiblingFile, positions: LinePosition[]): Promise<void> {
-    if (this.openFiles().some((f) => identityKey(f.id) === identityKey(sibling))) return;
-    const file = await this.openAt(sibling.where, (id) => (identityKey(id) === identityKey(sibling) ? (furthest(positions, id) ?? 0) : undefined));
+    if (this.follows(sibling)) return;
+    const isIt = (id: FileIdentity): boolean => identityKey(id) === identityKey(sibling) && !this.follows(id);
+    const file = await this.openAt(sibling.where, (id) => (isIt(id) ? (furthest(positions, id) ?? 0) : undefined));
     if (file) this.draining.push(file);
+  }
+
+  /**
+   * Whether a file or its content is already being read. One descriptor per content: a sibling with the first line of
+   * a file we read is logrotate's copy of it, made but not truncated yet; reading both would deliver its lines twice.
+   * The copy takes over only when the truncation comes (onTruncated).
+   */
+  private follows(file: FileIdentity): boolean {
+    return this.openFiles().some((f) => identityKey(f.id) === identityKey(file) || sameFirstLine(f.id, file));
   }
 
   /** Notices rotation, truncation, deletion and growth. Cheap: one stat of the path plus one fstat per open file. */
@@ -111,8 +123,9 @@ export class PathFollower {
     this.truncations++;
     const before = file.beforeTruncation;
     if (!before || before.id.fingerprint === '') return;
-    const found = findCopy(await listSiblings(this.path), before.id, before.readOffset);
-    const copy = found ? await this.openAt(found.where, () => 0) : undefined;
+    const found = findCopy(await listSiblings(this.path), before.id);
+    if (!found || this.follows(found)) return;
+    const copy = await this.openAt(found.where, (id) => (identityKey(id) === identityKey(found) ? 0 : undefined));
     if (!copy) return;
     copy.adopt(before);
     this.draining.push(copy);
@@ -209,9 +222,6 @@ export class PathFollower {
  */
 function furthest(positions: LinePosition[], id: FileIdentity): number | undefined {
   let best: number | undefined;
-  for (const p of positions) {
-    const fingerprintMatch = p.fingerprint !== '' && p.fingerprint === id.fingerprint;
-    if ((sameContent(p, id) || fingerprintMatch) && (best === undefined || p.offset > best)) best = p.offset;
-  }
+  for (const p of positions) if (describes(p, id) && (best === undefined || p.offset > best)) best = p.offset;
   return best;
 }

@@ -1,6 +1,6 @@
 import { open, readdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { type FileIdentity, readFingerprint } from './file-identity';
+import { type FileIdentity, readFingerprint, sameFirstLine } from './file-identity';
 
 /** Compressed rotations cannot be read as text; their tail, if any was unread, is lost (and reported). */
 const COMPRESSED = /\.(gz|bz2|xz|zst|lz4|z)$/i;
@@ -28,10 +28,14 @@ export async function listSiblings(path: string): Promise<SiblingFile[]> {
   return probes.filter((p) => p !== undefined);
 }
 
-/** The copy logrotate's copytruncate made of a content we were reading: same first line, at least minSize bytes. */
-export function findCopy(siblings: SiblingFile[], of: FileIdentity, minSize: number): SiblingFile | undefined {
-  if (of.fingerprint === '') return undefined;
-  return siblings.find((s) => s.fingerprint === of.fingerprint && s.size >= minSize && !(s.dev === of.dev && s.ino === of.ino));
+/**
+ * The copy logrotate's copytruncate made of a content we were reading: same first line, another inode. If several
+ * (a truncate that failed, then another copy), the longest: it holds all the others do. It may be shorter than what
+ * we read: lines written between logrotate's copy and its truncate are in no file any more.
+ */
+export function findCopy(siblings: SiblingFile[], of: FileIdentity): SiblingFile | undefined {
+  const copies = siblings.filter((s) => sameFirstLine(s, of) && !(s.dev === of.dev && s.ino === of.ino));
+  return copies.reduce<SiblingFile | undefined>((best, s) => (best === undefined || s.size > best.size ? s : best), undefined);
 }
 
 async function probe(path: string, where: string): Promise<SiblingFile | undefined> {
