@@ -26,6 +26,7 @@ const BENCHES = {
   connections: { script: 'bench/connections/connections.bench.ts', result: 'connections.json' },
   'scale-out': { script: 'bench/scale-out/scale-out.bench.ts', result: 'scale-out.json' },
   propagation: { script: 'bench/propagation/propagation.bench.ts', result: 'propagation.json' },
+  'propagation-real': { script: 'bench/propagation/real-agents.bench.ts', result: 'propagation-real.json', needsRoot: true },
   nftables: { script: 'bench/nftables/nftables.bench.ts', result: 'nftables.json', needsRoot: true },
 };
 
