@@ -7,8 +7,11 @@ import { numbered } from './follower.helpers';
  */
 export class LogWriter {
   next = 0;
+  /** Lines written to the original between copy() and truncate(): logrotate throws them away unless read in time. */
+  readonly betweenCopyAndTruncate: number[] = [];
   private fd: number;
   private held = '';
+  private copied = false;
 
   constructor(
     readonly path: string,
@@ -23,6 +26,7 @@ export class LogWriter {
     const cut = splitLast ? text.length - 7 : text.length;
     writeSync(this.fd, text.slice(0, cut));
     this.held = text.slice(cut);
+    if (this.copied) this.betweenCopyAndTruncate.push(...Array.from({ length: count }, (_, i) => this.next + i));
     this.next += count;
   }
 
@@ -37,10 +41,23 @@ export class LogWriter {
 
   /** logrotate `copytruncate`: copy to security.1, then truncate the file Asterisk keeps writing to. */
   copyTruncate(): void {
+    this.copy();
+    this.truncate();
+  }
+
+  /** copytruncate's first half (copying a big log takes logrotate a while); lines go on into the original. */
+  copy(): void {
     this.write(0);
     this.shift();
     copyFileSync(this.path, `${this.path}.1`);
+    this.copied = true;
+  }
+
+  /** copytruncate's second half. */
+  truncate(): void {
+    this.write(0);
     ftruncateSync(this.fd, 0);
+    this.copied = false;
   }
 
   /** rm and re-create: lines written to the deleted file before the reopen are still readable by whoever holds it. */
