@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { agentMessageSchema, batchIdSchema, type AgentMessage } from './agent-message.schema';
+import { validEventsMessage } from './events-message.validator';
 import { MAX_ERROR_MESSAGE_LENGTH, MAX_MESSAGE_BYTES } from './limits';
 import type { ProtocolError } from './protocol-error';
 import { serverMessageSchema, type ServerMessage } from './server-message.schema';
@@ -48,7 +49,11 @@ function describeIssues(error: z.ZodError): string {
   return shown.join('; ') + (more > 0 ? `; and ${more} more` : '');
 }
 
-function decodeWith<S extends Union>(schema: S, frame: Frame): DecodeResult<z.infer<S>> {
+/**
+ * `accept`, when given, may accept a parsed message without the schema (the hot path); what it does not accept
+ * the schema decides, so results and errors are the schema's either way.
+ */
+function decodeWith<S extends Union>(schema: S, frame: Frame, accept?: (raw: unknown) => z.infer<S> | null): DecodeResult<z.infer<S>> {
   if (frameBytes(frame) > MAX_MESSAGE_BYTES) return fail('message_too_large', `messages are limited to ${MAX_MESSAGE_BYTES} bytes`);
   const text = frameText(frame);
   if (text === null) return fail('malformed_json', 'the frame is not UTF-8 text');
@@ -67,6 +72,8 @@ function decodeWith<S extends Union>(schema: S, frame: Frame): DecodeResult<z.in
   if (typeof type !== 'string' || !known.includes(type)) {
     return fail('unknown_type', `unknown message type ${JSON.stringify(type)?.slice(0, 80)}; expected one of ${known.join(', ')}`);
   }
+  const accepted = accept?.(raw);
+  if (accepted) return { ok: true, message: accepted };
   const parsed = schema.safeParse(raw);
   if (parsed.success) return { ok: true, message: parsed.data as z.infer<S> };
   const readableBatchId = batchIdSchema.safeParse(batchId);
@@ -75,7 +82,7 @@ function decodeWith<S extends Union>(schema: S, frame: Frame): DecodeResult<z.in
 
 /** Decodes and validates one frame sent by an agent. Never throws. */
 export function decodeAgentMessage(frame: Frame): DecodeResult<AgentMessage> {
-  return decodeWith(agentMessageSchema, frame);
+  return decodeWith(agentMessageSchema, frame, validEventsMessage);
 }
 
 /** Decodes and validates one frame sent by the server. Never throws. */

@@ -10,8 +10,8 @@ import {
 import { canonicalIp } from './address.schema';
 
 /** `ip:port` or `[v6]:port`: at most 45 + 2 + 6 characters. */
-const MAX_LOCAL_ADDRESS_LENGTH = 64;
-const MAX_SERVICE_LENGTH = 32;
+export const MAX_LOCAL_ADDRESS_LENGTH = 64;
+export const MAX_SERVICE_LENGTH = 32;
 
 /** Exactly the shape of `SecurityEvent` from @fleetban/asterisk-log (checked at compile time below). */
 export const securityEventSchema = z.object({
