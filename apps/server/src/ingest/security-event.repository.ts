@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { SecurityEvent } from '@fleetban/asterisk-log';
 import { PrismaService } from '../database/prisma.service';
+import { boolArrayLiteral, numberArrayLiteral, textArrayLiteral } from './array-literal';
 import { IngestPool } from './ingest-pool';
 
 export interface StoredBatch {
@@ -44,24 +45,29 @@ export class SecurityEventRepository {
 
   /** Stores a batch of one agent with the IPs to evaluate, exactly once per (agent, batch id). */
   async insertBatch(agentId: number, batchId: string, events: readonly SecurityEvent[], ips: readonly string[]): Promise<StoredBatch> {
-    const column = <K extends keyof SecurityEvent>(key: K): SecurityEvent[K][] => events.map((event) => event[key]);
-    const { rows } = await this.ingestPool.pool.query<Row>(INSERT_BATCH, [
-      agentId,
-      batchId,
-      events.length,
-      column('time'),
-      column('type'),
-      column('failure'),
-      column('ip'),
-      column('port'),
-      column('transport'),
-      column('service'),
-      column('account'),
-      column('session'),
-      column('localAddress'),
-      column('source'),
-      ips,
-    ]);
+    const text = (key: 'type' | 'ip' | 'transport' | 'service' | 'account' | 'session' | 'localAddress' | 'source'): string => textArrayLiteral(events.map((event) => event[key]));
+    // A named statement: each pooled connection parses it once, not once per batch.
+    const { rows } = await this.ingestPool.pool.query<Row>({
+      name: 'fleetban-insert-batch',
+      text: INSERT_BATCH,
+      values: [
+        agentId,
+        batchId,
+        events.length,
+        numberArrayLiteral(events.map((event) => event.time)),
+        text('type'),
+        boolArrayLiteral(events.map((event) => event.failure)),
+        text('ip'),
+        numberArrayLiteral(events.map((event) => event.port)),
+        text('transport'),
+        text('service'),
+        text('account'),
+        text('session'),
+        text('localAddress'),
+        text('source'),
+        textArrayLiteral(ips),
+      ],
+    });
     const row = rows[0];
     if (!row) throw new Error('the batch insert returned no row');
     return { fresh: row.fresh === 1, pendingId: row.pending_id === null ? null : BigInt(row.pending_id) };
