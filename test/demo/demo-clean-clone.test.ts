@@ -1,0 +1,49 @@
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../support/server-instance';
+import { ENFORCED, expectFleetBans, killDemo, namespacesNamed, processesMentioning, startDemo } from './demo-run';
+
+// The README's first command on a fresh clone of this repository's HEAD: `npm run demo -- --exit` installs (npm ci,
+// which builds), then runs the fleet on an embedded PostgreSQL, since DATABASE_URL is not set, and a Redis of its own.
+// npm ci takes about a minute on an idle machine and several on a loaded one: the run is bounded at 12 minutes.
+const BOUND_MS = 12 * 60_000;
+
+describe('npm run demo on a clean clone', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fleetban-clone-'));
+  const clone = join(dir, 'fleetban');
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('installs, builds, starts an embedded PostgreSQL and bans every scripted attacker', async () => {
+    // As root the embedded cluster runs as the system user postgres, who must be able to enter the clone.
+    chmodSync(dir, 0o755);
+    execFileSync('git', ['clone', '--quiet', '--no-hardlinks', ROOT, clone]);
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    for (const name of ['DATABASE_URL', 'REDIS_URL', 'FLEETBAN_TEST_TEMPLATE']) delete env[name];
+    // As from a fresh shell: not the npm_* settings of the `npm test` that runs this; cached packages are used first.
+    for (const name of Object.keys(env)) if (name.startsWith('npm_')) delete env[name];
+    env.npm_config_prefer_offline = 'true';
+    const demo = startDemo('npm', ['run', 'demo', '--', '--exit'], clone, env);
+    const code = await Promise.race([demo.exited, new Promise((r) => setTimeout(() => r('over the bound'), BOUND_MS))]);
+    killDemo(demo);
+    const output = demo.output();
+    expect(code, output).toBe(0);
+    expect(output).toContain('installing dependencies (npm ci)');
+    expect(output).toContain(`PostgreSQL: embedded (DATABASE_URL is not set), data in ${join(clone, '.fleetban', 'postgres')}`);
+    expect(existsSync(join(clone, '.fleetban', 'postgres', 'PG_VERSION'))).toBe(true);
+    expectFleetBans(output);
+    expect(output).toContain('stopping the demo fleet...');
+    await expect.poll(() => processesMentioning(clone), { timeout: 15_000, interval: 250 }).toEqual([]);
+    // The demo's namespaces are named after its node process, which npm started and which is gone now: any namespace
+    // whose process is gone was left by it (the demo swept older ones when it started).
+    if (ENFORCED) expect(namespacesNamed('fbt-').filter(ownerGone)).toEqual([]);
+  }, BOUND_MS + 60_000);
+});
+
+/** Whether the process a test namespace is named after (test/support/netns.ts) has exited. */
+function ownerGone(name: string): boolean {
+  const match = /^fbt-([0-9a-z]+?)[0-9a-f]{4}-\d+-/.exec(name);
+  return match !== null && !existsSync(`/proc/${parseInt(match[1] as string, 36)}`);
+}
