@@ -1,18 +1,19 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, realpathSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentsService } from '../../apps/server/src/agents/agents.service';
 import type { ServerApp } from '../../apps/server/src/app/server-app';
 import { ATTACKER_V4, createEnforcerLab, PBX_V4, type EnforcerLab } from '../enforcer/enforcer-lab';
 import { agentStatus } from '../support/agent-process';
-import { netnsUnavailableReason } from '../support/netns';
+import { NetnsLab, netnsUnavailableReason } from '../support/netns';
 import { uniqueRedisPrefix } from '../support/redis-prefix';
 import { ROOT, startInProcess } from '../support/server-instance';
 import { createTestDatabase } from '../support/test-database';
+import { makePrivateCa, opensslMissing } from './private-ca';
 import { INSTALL_SCRIPT, installEnv, installPaths, runScript, UNINSTALL_SCRIPT, type InstallPaths } from './agent-install';
 
 const ADMIN = 'install-admin-token-0123456789';
@@ -80,6 +81,25 @@ describe.skipIf(unavailable !== null)(`install-agent.sh and uninstall-agent.sh${
     expect(result.stderr).toContain('install-agent.sh --server');
   });
 
+  it('refuses a Node older than 20, and a host without nft', async () => {
+    // Node 18 cannot run here: a stand-in answers the two questions the script asks it.
+    const old = mkdtempSync(join(dir, 'node18-'));
+    writeFileSync(join(old, 'node'), '#!/bin/sh\nif [ "$1" = --version ]; then echo v18.19.0; else echo 18; fi\n', { mode: 0o755 });
+    const args = ['--server', server.url, '--token', 'fbt_never_used_0123456789', ...startFlags];
+    const tooOld = await runScript(INSTALL_SCRIPT, args, { ...installEnv(newRoot('node18')), PATH: `${old}:${process.env.PATH ?? ''}` });
+    expect(tooOld.code).toBe(1);
+    expect(tooOld.stderr).toContain('Node.js 20 or later is needed');
+    expect(tooOld.stderr).toContain('v18.19.0');
+    // A PATH with what the script needs before its nft check, and no nft.
+    const bare = mkdtempSync(join(dir, 'bin-'));
+    for (const tool of ['bash', 'dirname', 'id', 'readlink', 'sed']) symlinkSync(execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim(), join(bare, tool));
+    symlinkSync(process.execPath, join(bare, 'node'));
+    const noNft = await runScript(INSTALL_SCRIPT, args, { ...installEnv(newRoot('nonft')), PATH: bare });
+    expect(noNft.code, noNft.stderr).toBe(1);
+    expect(noNft.stderr).toContain('nftables is needed');
+    expect(filesUnder(join(dir, 'node18')).concat(filesUnder(join(dir, 'nonft')))).toEqual([]);
+  });
+
   it('installs, enrolls and starts an agent that enforces; uninstall leaves the ruleset exactly as it was', async () => {
     lab = await createEnforcerLab();
     const pbx = lab.pbx;
@@ -133,4 +153,38 @@ describe.skipIf(unavailable !== null)(`install-agent.sh and uninstall-agent.sh${
     expect(purged.code, purged.stderr).toBe(0);
     expect(existsSync(paths.config) || existsSync(paths.state)).toBe(false);
   }, 120_000);
+
+  it.skipIf(opensslMissing)('--ca: enrolls with a server whose certificate a private CA signed, and the installed agent trusts it', async () => {
+    const pki = makePrivateCa(mkdtempSync(join(dir, 'pki-')));
+    const tls = await startInProcess(db.url, redis.prefix, {}, { FLEETBAN_ADMIN_TOKEN: ADMIN, FLEETBAN_TLS_CERT: pki.certFile, FLEETBAN_TLS_KEY: pki.keyFile });
+    const nsLab = new NetnsLab();
+    let tlsAgent: ChildProcess | undefined;
+    try {
+      expect(tls.url).toMatch(/^https:/);
+      const paths = newRoot('tls');
+      const env = installEnv(paths);
+      delete env.NODE_EXTRA_CA_CERTS;
+      const installed = await runScript(INSTALL_SCRIPT, ['--server', tls.url, '--token', await token('pbx-tls'), '--log', securityLog, '--ca', pki.caFile, '--no-start'], env);
+      expect(installed.code, installed.stderr).toBe(0);
+      expect(installed.stdout).toContain('enrolled as pbx-tls');
+      const config = parse(readFileSync(paths.config, 'utf8')) as { server: { caFile?: string }; firewall: Record<string, unknown> };
+      const caFile = join(dirname(paths.config), 'ca.pem');
+      expect(config.server.caFile).toBe(caFile);
+      expect(readFileSync(caFile, 'utf8')).toBe(readFileSync(pki.caFile, 'utf8'));
+
+      const ns = await nsLab.netns('tls');
+      writeFileSync(paths.config, stringify({ ...config, firewall: { ...config.firewall, commandPrefix: ns.prefix } }), { mode: 0o600 });
+      tlsAgent = spawn(join(paths.bin, 'fleetban-agent'), ['run', '--config', paths.config], { env: { ...env, FLEETBAN_LOG_LEVEL: 'warn' }, stdio: 'ignore' });
+      await expect.poll(async () => (await agentStatus(paths.config)).connected, { timeout: 30_000, interval: 250 }).toBe(true);
+
+      const purged = await runScript(UNINSTALL_SCRIPT, ['--purge'], env);
+      expect(purged.code, purged.stderr).toBe(0);
+      expect(existsSync(caFile) || existsSync(paths.config)).toBe(false);
+      expect((await ns.exec(['nft', 'list', 'ruleset'])).stdout).toBe('');
+    } finally {
+      if (tlsAgent && tlsAgent.exitCode === null) tlsAgent.kill('SIGKILL');
+      await tls.shutdown();
+      await nsLab.destroy();
+    }
+  }, 90_000);
 });
