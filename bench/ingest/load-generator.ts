@@ -1,9 +1,10 @@
 // A fleet of simulated agents in its own process: each opens a WebSocket with its token, says hello, then
 // sends event batches (pipelined up to `inflight` unacknowledged) either as fast as acks allow or at a fixed
 // total rate, for a bounded time. Prints one JSON line with counts and batch->ack latencies.
-import WebSocket from 'ws';
-import { encodeAgentMessage, PROTOCOL_VERSION } from '@fleetban/protocol';
+import type WebSocket from 'ws';
+import { encodeAgentMessage } from '@fleetban/protocol';
 import type { SecurityEvent } from '@fleetban/asterisk-log';
+import { connectFleet } from '../support/agent-socket';
 
 export interface LoadPlan {
   wsUrl: string;
@@ -14,6 +15,8 @@ export interface LoadPlan {
   /** Total events per second across agents; absent: as fast as acks come back. */
   rate?: number;
   runId: string;
+  /** Loopback source address (127.0.0.x) of the connections, when one address's ephemeral ports are not enough. */
+  localAddress?: string;
 }
 
 export interface LoadReport {
@@ -24,6 +27,8 @@ export interface LoadReport {
   batches: number;
   duplicates: number;
   errors: number;
+  /** Errors the server sent, by code. */
+  errorCodes: Record<string, number>;
   elapsedMs: number;
   latencyMs: { p50: number; p90: number; p99: number; max: number };
 }
@@ -51,12 +56,7 @@ function templates(batchSize: number): string[] {
 
 const percentile = (sorted: number[], p: number): number => (sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!);
 
-async function runAgent(plan: LoadPlan, token: string, index: number, bodies: string[], stopAt: number, report: LoadReport, latencies: number[]): Promise<void> {
-  const socket = new WebSocket(plan.wsUrl, { headers: { authorization: `Bearer ${token}` }, perMessageDeflate: false });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('open', resolve);
-    socket.once('error', reject);
-  });
+async function runAgent(plan: LoadPlan, socket: WebSocket, index: number, bodies: string[], stopAt: number, report: LoadReport, latencies: number[]): Promise<void> {
   const sentAt = new Map<string, number>();
   let seq = 0;
   let wake: (() => void) | undefined;
@@ -75,20 +75,27 @@ async function runAgent(plan: LoadPlan, token: string, index: number, bodies: st
       wake?.();
     } else if (message.type === 'error') {
       report.errors++;
+      const code = (message as { code?: string }).code ?? 'unknown';
+      report.errorCodes[code] = (report.errorCodes[code] ?? 0) + 1;
     }
   });
-  socket.send(encodeAgentMessage({ type: 'hello', protocol: PROTOCOL_VERSION, agentVersion: 'bench', hostname: `bench-${index}`, lastBanSeq: 0 }));
   const perAgentRate = plan.rate ? plan.rate / plan.tokens.length / plan.batchSize : undefined; // batches per second
-  const start = performance.now();
+  // Agents spread their sends over the period, as independent PBXs would, rather than all at the same instant.
+  const start = performance.now() + (perAgentRate ? (index / plan.tokens.length) * (1000 / perAgentRate) : 0);
   while (performance.now() < stopAt) {
     if (sentAt.size >= plan.inflight) {
-      await new Promise<void>((resolve) => (wake = resolve));
+      // Bounded: a server that stops acking ends the run at stopAt rather than hanging it.
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        setTimeout(resolve, Math.max(1, stopAt - performance.now()));
+      });
       continue;
     }
     if (perAgentRate) {
       const due = start + (seq / perAgentRate) * 1000;
       const wait = due - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      if (performance.now() >= stopAt) break;
     }
     const batchId = `${plan.runId}-${index}-${seq}`;
     sentAt.set(batchId, performance.now());
@@ -102,11 +109,13 @@ async function runAgent(plan: LoadPlan, token: string, index: number, bodies: st
 
 export async function generateLoad(plan: LoadPlan): Promise<LoadReport> {
   const bodies = templates(plan.batchSize);
-  const report: LoadReport = { agents: plan.tokens.length, events: 0, eventsInWindow: 0, batches: 0, duplicates: 0, errors: 0, elapsedMs: 0, latencyMs: { p50: 0, p90: 0, p99: 0, max: 0 } };
+  const report: LoadReport = { agents: plan.tokens.length, events: 0, eventsInWindow: 0, batches: 0, duplicates: 0, errors: 0, errorCodes: {}, elapsedMs: 0, latencyMs: { p50: 0, p90: 0, p99: 0, max: 0 } };
   const latencies: number[] = [];
+  // The clock starts once every agent is welcomed, so connecting 1,000 agents does not eat the sending window.
+  const sockets = await connectFleet(plan.tokens.map((token, i) => ({ wsUrl: plan.wsUrl, token, hostname: `bench-${i}`, localAddress: plan.localAddress })));
   const started = performance.now();
   const stopAt = started + plan.durationMs;
-  await Promise.all(plan.tokens.map((token, i) => runAgent(plan, token, i, bodies, stopAt, report, latencies)));
+  await Promise.all(sockets.map((socket, i) => runAgent(plan, socket, i, bodies, stopAt, report, latencies)));
   report.elapsedMs = Math.round(performance.now() - started);
   latencies.sort((a, b) => a - b);
   const round = (x: number): number => Math.round(x * 10) / 10;

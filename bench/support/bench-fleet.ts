@@ -39,13 +39,13 @@ export async function prepareFleet(database: string, agents: number, port: numbe
   return { database, redisPrefix: `fleetban-bench-${process.pid}-${database}`, port, tokens };
 }
 
-/** `fleetban-server start` (the built bin) for the fleet, ready when /health/ready answers. */
-export async function startServer(fleet: BenchFleet, role: string, nodeArgs: string[] = []): Promise<ChildProcess> {
-  const env = { ...process.env, DATABASE_URL: `${PG}/${fleet.database}`, FLEETBAN_PORT: String(fleet.port), FLEETBAN_HOST: '127.0.0.1', REDIS_URL, FLEETBAN_REDIS_PREFIX: fleet.redisPrefix, FLEETBAN_LOG_LEVEL: 'warn', FLEETBAN_ROLE: role };
+/** `fleetban-server start` (the built bin) for the fleet, ready when /health/ready answers; `port` for a second instance. */
+export async function startServer(fleet: BenchFleet, role: string, nodeArgs: string[] = [], port = fleet.port): Promise<ChildProcess> {
+  const env = { ...process.env, DATABASE_URL: `${PG}/${fleet.database}`, FLEETBAN_PORT: String(port), FLEETBAN_HOST: '127.0.0.1', REDIS_URL, FLEETBAN_REDIS_PREFIX: fleet.redisPrefix, FLEETBAN_LOG_LEVEL: 'warn', FLEETBAN_ROLE: role };
   const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'bin', 'fleetban-server.js'), 'start'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
   for (const deadline = Date.now() + 90_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
     if (child.exitCode !== null) throw new Error(`fleetban-server exited with ${child.exitCode}; is it built (npm run build)?`);
-    if (await fetch(`http://127.0.0.1:${fleet.port}/health/ready`).then((r) => r.ok, () => false)) return child;
+    if (await fetch(`http://127.0.0.1:${port}/health/ready`).then((r) => r.ok, () => false)) return child;
   }
   child.kill('SIGKILL');
   throw new Error('fleetban-server did not become ready within 90 s');
@@ -53,8 +53,15 @@ export async function startServer(fleet: BenchFleet, role: string, nodeArgs: str
 
 /** Stops the server and removes the fleet's database and Redis keys. */
 export async function teardownFleet(fleet: BenchFleet, server: ChildProcess): Promise<void> {
-  server.kill('SIGTERM');
-  await once(server, 'exit');
+  if (server.exitCode === null && server.signalCode === null) {
+    server.kill('SIGTERM');
+    await once(server, 'exit');
+  }
+  await dropFleet(fleet);
+}
+
+/** Removes the fleet's database and Redis keys (its servers already stopped). */
+export async function dropFleet(fleet: BenchFleet): Promise<void> {
   await sql('postgres', `DROP DATABASE IF EXISTS ${fleet.database} WITH (FORCE)`);
   const redis = new Redis(REDIS_URL);
   let cursor = '0';
