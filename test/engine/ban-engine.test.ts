@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ASTERISK_AGGRESSIVE_JAIL } from '@fleetban/policy';
 import { AllowlistService } from '../../apps/server/src/allowlist/allowlist.service';
+import { BansService } from '../../apps/server/src/bans/bans.service';
 import { BanEngine } from '../../apps/server/src/engine/ban-engine.service';
 import { JailsService } from '../../apps/server/src/jails/jails.service';
 import { startEngine } from './engine-harness';
@@ -33,6 +34,24 @@ describe('ban engine over the fleet', () => {
     expect(ban.expires_at.getTime() - now).toBeCloseTo(3600_000, -4);
     expect(ban.evidence).toMatchObject({ failures: 3, attempts: 3, agents: h.agentIds.map(String).sort() });
     expect(await bansOf('203.0.113.10')).toHaveLength(1);
+  });
+
+  it('evaluates many IPs in one call, each against its own failures and history (network bans included)', async () => {
+    const now = Date.now();
+    const [a, b] = h.agentIds as [number, number];
+    const flood = Array.from({ length: 10 }, (_, i) => `203.0.113.${20 + i}`);
+    for (const ip of flood) for (let k = 0; k < (ip === '203.0.113.25' ? 2 : 3); k++) await h.failure(ip, k % 2 === 0 ? a : b, now - 1000 * (k + 1));
+    for (let k = 0; k < 3; k++) await h.failure('203.0.113.30', a, now - 1000 * (k + 1));
+    expect(await engine.evaluateIp('203.0.113.30', now)).toBe(1);
+    await h.app.get(BansService).place({ target: '192.0.2.64/29', jail: null, scope: 'fleet', agentId: null, origin: 'manual', reason: 'test network', level: 0, expiresAt: null, createdBy: 'test', evidence: null });
+    for (let k = 0; k < 3; k++) await h.failure('192.0.2.66', a, now - 1000 * (k + 1));
+
+    // Evaluated after the manual ban was created: the policy ignores bans from its future.
+    expect(await engine.evaluateIps([...flood, '203.0.113.30', '192.0.2.66', '203.0.113.99'], Date.now())).toBe(9);
+    const { rows } = await h.sql.query("SELECT host(target) AS ip, count(*)::int AS n FROM bans WHERE jail = 'asterisk' AND target <<= '203.0.113.0/24' AND host(target) <> '203.0.113.10' GROUP BY target ORDER BY target");
+    expect(rows).toEqual([...flood.filter((ip) => ip !== '203.0.113.25'), '203.0.113.30'].map((ip) => ({ ip, n: 1 })));
+    expect(await bansOf('192.0.2.66')).toEqual([]);
+    expect(await engine.evaluateIps(flood, Date.now())).toBe(0);
   });
 
   it('does not count failures outside findtime', async () => {

@@ -98,6 +98,32 @@ export class BanRepository {
     });
   }
 
+  /**
+   * `create` for many bans in one transaction of two statements (an evaluate job decides hundreds in a flood):
+   * those an active ban already covers are skipped. Returns the bans created with their changes, in change order.
+   */
+  async createMany(bans: readonly NewBan[]): Promise<Array<{ ban: Ban; change: BanChange }>> {
+    if (bans.length === 0) return [];
+    const rows = JSON.stringify(bans.map((b) => ({ ...b, agent_id: b.agentId, expires_at: b.expiresAt, created_by: b.createdBy, evidence: b.evidence ?? null })));
+    return this.prisma.$transaction(async (tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${BAN_CHANGE_LOCK})`;
+      const created = await tx.$queryRaw<BanRow[]>`
+        INSERT INTO bans (target, jail, scope, agent_id, origin, reason, level, expires_at, created_by, evidence)
+        SELECT r.target, r.jail, r.scope, r.agent_id, r.origin, r.reason, r.level, r.expires_at, r.created_by, r.evidence
+        FROM jsonb_to_recordset(${rows}::jsonb) AS r(target inet, jail text, scope "BanScope", agent_id int, origin "BanOrigin", reason text,
+                                                     level int, expires_at timestamptz, created_by text, evidence jsonb)
+        ON CONFLICT (target, COALESCE(agent_id, 0)) WHERE lifted_at IS NULL DO NOTHING
+        RETURNING ${BAN_COLUMNS}`;
+      if (created.length === 0) return [];
+      const changes = await tx.$queryRaw<ChangeRow[]>`
+        INSERT INTO ban_changes (ban_id, op, target, agent_id, expires_at)
+        SELECT id, 'add'::"BanChangeOp", target, agent_id, expires_at FROM bans WHERE id = ANY(${created.map((row) => row.id)}::bigint[]) ORDER BY id
+        RETURNING ${CHANGE_COLUMNS}`;
+      const byId = new Map(created.map((row) => [row.id, row]));
+      return changes.sort((a, b) => Number(a.seq - b.seq)).map((change) => ({ ban: toBan(byId.get(change.ban_id) as BanRow), change: toChange(change) }));
+    });
+  }
+
   /** Lifts the given active bans and writes their `remove` changes; bans already lifted are skipped. */
   async lift(ids: string[], reason: LiftReason, by: string | null): Promise<Array<{ ban: Ban; change: BanChange }>> {
     if (ids.length === 0) return [];
@@ -142,6 +168,26 @@ export class BanRepository {
     const rows = await this.prisma.$queryRaw<BanRow[]>`
       SELECT ${BAN_COLUMNS} FROM bans WHERE target >>= ${ip}::inet ORDER BY created_at DESC LIMIT ${limit}`;
     return rows.map(toBan);
+  }
+
+  /**
+   * `covering` for many IPs in one query, keyed by the IPs as given. Address bans are found through the target
+   * index; the networks, few and all manual, by one scan per call rather than one per IP.
+   */
+  async coveringMany(ips: readonly string[], limit = 200): Promise<Map<string, Ban[]>> {
+    const rows = await this.prisma.$queryRaw<Array<BanRow & { key: string }>>`
+      WITH w AS (SELECT DISTINCT unnest(${[...ips]}::text[]) AS ip)
+      SELECT w.ip AS key, ${BAN_COLUMNS} FROM w JOIN bans ON bans.target = w.ip::inet
+      UNION ALL
+      SELECT w.ip AS key, ${BAN_COLUMNS}
+      FROM (SELECT * FROM bans WHERE masklen(target) < CASE family(target) WHEN 4 THEN 32 ELSE 128 END) bans JOIN w ON bans.target >> w.ip::inet`;
+    const byIp = new Map<string, Ban[]>();
+    for (const row of rows.sort((a, b) => b.created_at.getTime() - a.created_at.getTime())) {
+      const list = byIp.get(row.key) ?? [];
+      if (list.length === 0) byIp.set(row.key, list);
+      if (list.length < limit) list.push(toBan(row));
+    }
+    return byIp;
   }
 
   async findById(id: string): Promise<Ban | null> {

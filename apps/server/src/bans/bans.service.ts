@@ -27,6 +27,14 @@ export class BansService {
     return created.ban;
   }
 
+  /** `place` for many bans, in one transaction and one announcement; returns those created. */
+  async placeMany(bans: readonly NewBan[]): Promise<Ban[]> {
+    const created = await this.bans.createMany(bans);
+    for (const { ban, change } of created) this.log.info({ banId: ban.id, target: ban.target, jail: ban.jail, scope: ban.scope, agentId: ban.agentId, origin: ban.origin, until: ban.expiresAt, seq: change.seq }, `banned ${ban.target}: ${ban.reason}`);
+    await this.announce(created.map((c) => c.change));
+    return created.map((c) => c.ban);
+  }
+
   async lift(ids: string[], reason: LiftReason, by: string | null): Promise<Ban[]> {
     const lifted = await this.bans.lift(ids, reason, by);
     for (const { ban, change } of lifted) this.log.info({ banId: ban.id, target: ban.target, reason, by, seq: change.seq }, `lifted ban of ${ban.target} (${reason})`);

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { evaluateEachScope, type Ban as BanDecision, type Jail } from '@fleetban/policy';
 import type { Logger } from 'pino';
+import type { NewBan } from '../bans/ban';
 import { AllowlistService } from '../allowlist/allowlist.service';
 import { BanRepository } from '../bans/ban.repository';
 import { BansService } from '../bans/bans.service';
@@ -34,49 +35,59 @@ export class BanEngine {
   }
 
   /** Returns the number of bans placed. */
-  async evaluateIp(ip: string, now: number): Promise<number> {
-    const jails = await this.jails.enabled();
-    if (jails.length === 0) return 0;
-    const failures = await this.window.read(ip, horizonMs(jails), now);
-    if (failures.length === 0) return 0;
-    const [history, allowlist] = await Promise.all([this.banHistory.covering(ip), this.allowlist.forPolicy()]);
-    const records = history.map(toBanRecord);
-    let placed = 0;
-    for (const jail of jails) {
-      const decisions = evaluateEachScope(jail, failures, records, allowlist, now, { manualUnbanGraceS: this.config.unbanGraceS });
-      for (const decision of decisions) {
-        if (!decision.ban) continue;
-        const ban = await this.place(decision, now);
-        if (ban) {
-          placed++;
-          records.unshift(toBanRecord(ban));
-        }
-      }
-    }
-    return placed;
+  evaluateIp(ip: string, now: number): Promise<number> {
+    return this.evaluateIps([ip], now);
   }
 
-  private async place(decision: BanDecision, now: number) {
-    const breaker = await this.breaker.state(now, this.config.breakerLimitPerMinute);
-    if (breaker.paused) {
-      this.log.error({ target: decision.target, jail: decision.jail, breaker }, `${breaker.reason}; not banning ${decision.target}: check the parser and the jails, then wait or ban by hand`);
-      return null;
+  /**
+   * Evaluates many IPs with a fixed number of round trips (windows, history, breaker, one ban transaction),
+   * however many there are: under a flood the cost is the policy's, not the network's. Returns the bans placed.
+   */
+  async evaluateIps(ips: readonly string[], now: number): Promise<number> {
+    const jails = await this.jails.enabled();
+    if (jails.length === 0 || ips.length === 0) return 0;
+    const windows = await this.window.readMany(ips, horizonMs(jails), now);
+    const failing = ips.filter((ip) => (windows.get(ip)?.length ?? 0) > 0);
+    if (failing.length === 0) return 0;
+    const [histories, allowlist] = await Promise.all([this.banHistory.coveringMany(failing), this.allowlist.forPolicy()]);
+    const decided: BanDecision[] = [];
+    for (const ip of failing) {
+      const records = (histories.get(ip) ?? []).map(toBanRecord);
+      for (const jail of jails) {
+        // A jail weighs only its own bans and manual ones, so bans decided here by other jails change nothing.
+        const decisions = evaluateEachScope(jail, windows.get(ip) ?? [], records, allowlist, now, { manualUnbanGraceS: this.config.unbanGraceS });
+        for (const decision of decisions) if (decision.ban) decided.push(decision);
+      }
     }
-    const ban = await this.bans.place({
-      target: decision.target,
-      jail: decision.jail,
-      scope: decision.scope,
-      agentId: decision.agentId === null ? null : Number(decision.agentId),
-      origin: 'automatic',
-      reason: decision.reason,
-      level: decision.level,
-      expiresAt: decision.until === null ? null : new Date(decision.until),
-      createdBy: null,
-      evidence: { ...decision.evidence, trigger: decision.trigger },
-    });
-    if (ban) await this.breaker.record(now, ban.id);
-    return ban;
+    return this.place(decided, now);
   }
+
+  private async place(decisions: readonly BanDecision[], now: number): Promise<number> {
+    if (decisions.length === 0) return 0;
+    const breaker = await this.breaker.state(now, this.config.breakerLimitPerMinute);
+    const allowed = breaker.paused ? 0 : Math.max(0, breaker.limit - breaker.bansLastMinute);
+    for (const decision of decisions.slice(allowed)) {
+      this.log.error({ target: decision.target, jail: decision.jail, breaker }, `${breaker.reason}; not banning ${decision.target}: check the parser and the jails, then wait or ban by hand`);
+    }
+    const bans = await this.bans.placeMany(decisions.slice(0, allowed).map((decision) => toNewBan(decision)));
+    await this.breaker.record(now, bans.map((ban) => ban.id));
+    return bans.length;
+  }
+}
+
+function toNewBan(decision: BanDecision): NewBan {
+  return {
+    target: decision.target,
+    jail: decision.jail,
+    scope: decision.scope,
+    agentId: decision.agentId === null ? null : Number(decision.agentId),
+    origin: 'automatic',
+    reason: decision.reason,
+    level: decision.level,
+    expiresAt: decision.until === null ? null : new Date(decision.until),
+    createdBy: null,
+    evidence: { ...decision.evidence, trigger: decision.trigger },
+  };
 }
 
 /** How far back failures matter: the longest findtime, plus the attempt window that groups lines at its edge. */

@@ -20,7 +20,8 @@ export class CircuitBreaker {
     return circuitBreaker(times, now, { limitPerMinute });
   }
 
-  async record(now: number, banId: string): Promise<void> {
-    await this.redis.commands.multi().zadd(this.key, now, `${now}:${banId}`).zremrangebyscore(this.key, '-inf', now - 3_600_000).exec();
+  async record(now: number, banIds: readonly string[]): Promise<void> {
+    if (banIds.length === 0) return;
+    await this.redis.commands.multi().zadd(this.key, ...banIds.flatMap((id) => [now, `${now}:${id}`])).zremrangebyscore(this.key, '-inf', now - 3_600_000).exec();
   }
 }

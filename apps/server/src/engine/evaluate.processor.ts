@@ -54,9 +54,6 @@ export class EvaluateProcessor implements OnApplicationBootstrap, OnApplicationS
     if (ips === null || ips.some((ip) => typeof ip !== 'string' || normalizeIp(ip) !== ip)) {
       throw new UnrecoverableError(`evaluate job ${job.id} carries no list of canonical IPs; dropped`);
     }
-    const now = Date.now();
-    let bansCreated = 0;
-    for (const ip of ips) bansCreated += await this.engine.evaluateIp(ip, now);
-    return { bansCreated };
+    return { bansCreated: await this.engine.evaluateIps(ips, Date.now()) };
   }
 }

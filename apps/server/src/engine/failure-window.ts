@@ -35,15 +35,37 @@ export class FailureWindow {
 
   /** The failures of `ip` with time >= now - horizonMs. */
   async read(ip: string, horizonMs: number, now: number): Promise<Failure[]> {
+    return (await this.readMany([ip], horizonMs, now)).get(ip) ?? [];
+  }
+
+  /**
+   * The windows of many IPs in a fixed number of round trips, whatever their count (a flood evaluates hundreds
+   * per job): one read of the watermarks, one PostgreSQL query, one pipeline of window updates.
+   */
+  async readMany(ips: readonly string[], horizonMs: number, now: number): Promise<Map<string, Failure[]>> {
+    const result = new Map<string, Failure[]>();
+    if (ips.length === 0) return result;
     const start = now - horizonMs;
-    const windowKey = this.redis.key(`window:${ip}`);
-    const watermarkKey = this.redis.key(`window:${ip}:stored`);
-    const watermark = Number((await this.redis.commands.get(watermarkKey)) ?? 0);
-    const fresh = await this.failures.forIp(ip, start, watermark > 0 ? watermark - WATERMARK_OVERLAP_MS : 0);
-    const args: Array<string | number> = [start, horizonMs + WATERMARK_OVERLAP_MS, Math.max(watermark, ...fresh.map((f) => f.receivedAt))];
-    for (const failure of fresh) args.push(failure.time, encode(failure));
-    const members = (await this.redis.commands.eval(RECORD_SCRIPT, 2, windowKey, watermarkKey, ...args)) as string[];
-    return members.map((member) => decode(member, ip));
+    const keys = ips.map((ip) => ({ ip, window: this.redis.key(`window:${ip}`), watermark: this.redis.key(`window:${ip}:stored`) }));
+    const watermarks = (await this.redis.commands.mget(...keys.map((k) => k.watermark))).map((value) => Number(value ?? 0));
+    const fresh = await this.failures.forIps(
+      ips.map((ip, i) => ({ ip, storedAfter: watermarks[i]! > 0 ? watermarks[i]! - WATERMARK_OVERLAP_MS : 0 })),
+      start,
+    );
+    const pipeline = this.redis.commands.pipeline();
+    keys.forEach(({ ip, window, watermark }, i) => {
+      const mine = fresh.get(ip) ?? [];
+      const args: Array<string | number> = [start, horizonMs + WATERMARK_OVERLAP_MS, mine.reduce((max, f) => Math.max(max, f.receivedAt), watermarks[i]!)];
+      for (const failure of mine) args.push(failure.time, encode(failure));
+      pipeline.eval(RECORD_SCRIPT, 2, window, watermark, ...args);
+    });
+    const replies = (await pipeline.exec()) ?? [];
+    keys.forEach(({ ip }, i) => {
+      const [error, members] = replies[i] ?? [new Error('no reply')];
+      if (error) throw error;
+      result.set(ip, (members as string[]).map((member) => decode(member, ip)));
+    });
+    return result;
   }
 }
 

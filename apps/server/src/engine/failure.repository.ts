@@ -29,15 +29,35 @@ export class FailureRepository {
       SELECT id, time, received_at, agent_id, type, session, account FROM security_events
       WHERE ip = ${ip}::inet AND time >= ${new Date(since)} AND received_at > ${new Date(storedAfter)} AND failure
       ORDER BY time, id LIMIT 100000`;
-    return rows.map((row) => ({
-      id: String(row.id),
-      ip,
-      time: row.time.getTime(),
-      receivedAt: row.received_at.getTime(),
-      agentId: String(row.agent_id),
-      type: row.type,
-      session: row.session,
-      account: row.account,
-    }));
+    return rows.map((row) => toStoredFailure(row, ip));
+  }
+
+  /** The same for many IPs in one query, each with its own `storedAfter`; keyed by the IPs as given. */
+  async forIps(windows: ReadonlyArray<{ ip: string; storedAfter: number }>, since: number): Promise<Map<string, StoredFailure[]>> {
+    const rows = await this.prisma.$queryRaw<Array<FailureRow & { key: string }>>`
+      SELECT w.ip AS key, e.id, e.time, e.received_at, e.agent_id, e.type, e.session, e.account
+      FROM unnest(${windows.map((w) => w.ip)}::text[], ${windows.map((w) => w.storedAfter)}::float8[]) AS w(ip, stored_after)
+      CROSS JOIN LATERAL (
+        SELECT id, time, received_at, agent_id, type, session, account FROM security_events
+        WHERE ip = w.ip::inet AND time >= ${new Date(since)} AND received_at > to_timestamp(w.stored_after / 1000.0) AND failure
+        ORDER BY time, id LIMIT 100000) e`;
+    const byIp = new Map<string, StoredFailure[]>();
+    for (const row of rows) {
+      const list = byIp.get(row.key) ?? [];
+      if (list.length === 0) byIp.set(row.key, list);
+      list.push(toStoredFailure(row, row.key));
+    }
+    return byIp;
   }
 }
+
+const toStoredFailure = (row: FailureRow, ip: string): StoredFailure => ({
+  id: String(row.id),
+  ip,
+  time: row.time.getTime(),
+  receivedAt: row.received_at.getTime(),
+  agentId: String(row.agent_id),
+  type: row.type,
+  session: row.session,
+  account: row.account,
+});
