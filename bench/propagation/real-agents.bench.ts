@@ -15,7 +15,6 @@ import { NetnsLab, netnsUnavailableReason, sweepStaleNetns } from '../../test/su
 import { freePort } from '../../test/support/server-instance';
 import { percentile, prepareFleet, ROOT, startServer, teardownFleet } from '../support/bench-fleet';
 import { NftElementWatch } from '../support/nft-element-watch';
-import { spread } from '../support/spread';
 import { AttackLog } from './attack-log';
 import { Fail2banHost, fail2banUnavailableReason, type Fail2banBackend } from './fail2ban-host';
 import { AGENT_SETS, startRealAgents } from './real-agent-fleet';
@@ -112,16 +111,22 @@ async function fail2banSide(lab: NetnsLab, backend: Fail2banBackend): Promise<Si
 
 type Samples = Record<string, number[][]>; // metric -> per run -> ms
 
+const ms = (v: number): number => Math.round(v * 10) / 10;
+
+/** Median, min and max of per-run figures, and the runs themselves. */
+function spread(runs: number[]): { median: number; min: number; max: number; runs: number[] } {
+  return { median: ms(percentile(runs, 50)), min: ms(Math.min(...runs)), max: ms(Math.max(...runs)), runs: runs.map(ms) };
+}
+
 function summarize(samples: Samples): Record<string, unknown> {
-  const ms = (v: number): number => Math.round(v * 10) / 10;
   return Object.fromEntries(
     Object.entries(samples).map(([metric, runs]) => {
       const pooled = runs.flat();
       return [
         metric,
         {
-          p50OfRuns: spread(runs.map((r) => percentile(r, 50)), 1),
-          p99OfRuns: spread(runs.map((r) => percentile(r, 99)), 1),
+          p50OfRuns: spread(runs.map((r) => percentile(r, 50))),
+          p99OfRuns: spread(runs.map((r) => percentile(r, 99))),
           pooled: { attacks: pooled.length, p50: ms(percentile(pooled, 50)), p99: ms(percentile(pooled, 99)), max: ms(Math.max(...pooled)) },
         },
       ];
