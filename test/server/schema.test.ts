@@ -47,8 +47,8 @@ describe('migrations and schema.prisma describe the same database', () => {
     await prisma.apiToken.create({ data: { name: 'ops', tokenHash: 'h2', role: 'viewer' } });
     await prisma.auditEntry.create({ data: { actor: 'ops', action: 'ban.create', target: ban.target, details: { x: 1 }, remoteAddress: '127.0.0.1' } });
 
-    const loaded = await prisma.agent.findUniqueOrThrow({ where: { id: agent.id }, include: { events: true, batches: true, allowlist: true, evaluations: true } });
-    expect(loaded.events[0]).toMatchObject({ ip: '2001:db8::10', type: 'InvalidAccountID', source: 'security' });
+    const loaded = await prisma.agent.findUniqueOrThrow({ where: { id: agent.id }, include: { batches: true, allowlist: true, evaluations: true } });
+    expect(await prisma.securityEvent.findFirstOrThrow({ where: { agentId: agent.id } })).toMatchObject({ ip: '2001:db8::10', type: 'InvalidAccountID', source: 'security' });
     expect(loaded.batches).toHaveLength(1);
     expect(loaded.allowlist[0]?.cidr).toBe('10.0.0.0/8');
     expect(loaded.evaluations[0]?.ips).toEqual(['2001:db8::10']);
