@@ -18,6 +18,8 @@ COPY --from=build /src/bin ./bin
 COPY --from=build /src/prisma ./prisma
 USER node
 EXPOSE 8420
-HEALTHCHECK --interval=10s --timeout=3s CMD node -e "fetch('http://127.0.0.1:'+(process.env.FLEETBAN_PORT||8420)+'/health/live').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+# Liveness over loopback, in HTTPS when the instance serves TLS itself (its certificate names the public host,
+# not 127.0.0.1: not verified here).
+HEALTHCHECK --interval=10s --timeout=3s CMD node -e "require(process.env.FLEETBAN_TLS_CERT?'https':'http').get({host:'127.0.0.1',port:process.env.FLEETBAN_PORT||8420,path:'/health/live',rejectUnauthorized:false},r=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1))"
 ENTRYPOINT ["node", "bin/fleetban-server.js"]
 CMD ["start"]

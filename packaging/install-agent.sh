@@ -11,7 +11,7 @@
 #      and writes the config, mode 0600 (it holds the token);
 #   3. copies the agent (one file) to $FLEETBAN_LIB_DIR and links it as $FLEETBAN_BIN_DIR/fleetban-agent;
 #   4. installs the systemd unit, and Asterisk's logrotate snippet if Asterisk has none yet;
-#   5. enables and starts the service when systemd runs; otherwise prints how to start the agent.
+#   5. enables and (re)starts the service when systemd runs; otherwise prints how to start the agent.
 # It never touches the host's firewall: the agent adds one nftables table of its own when it runs, and
 # uninstall-agent.sh removes it.
 #
@@ -57,7 +57,7 @@ done
 [ -n "$server" ] && [ -n "$token" ] || usage
 [ ${#logs[@]} -gt 0 ] || logs=(/var/log/asterisk/security)
 
-# Every change to the host goes through `act`, so that --dry-run shows exactly what would be done.
+# Changes to the host go through `act` (or print themselves), so that --dry-run shows what would be done.
 act() {
   if [ "$dry_run" = 1 ]; then printf '+ %s\n' "$*"; else "$@"; fi
 }
@@ -151,7 +151,9 @@ fi
 run_cmd="$bin_dir/fleetban-agent run --config $config"
 if [ "$start" = 1 ] && [ -d /run/systemd/system ]; then
   act systemctl daemon-reload
-  act systemctl enable --now fleetban-agent.service
+  act systemctl enable fleetban-agent.service
+  # restart, not start: a reinstall (new agent, new token) must replace an agent that already runs.
+  act systemctl restart fleetban-agent.service
   say "started: systemctl status fleetban-agent; $bin_dir/fleetban-agent status --config $config"
 elif [ "$start" = 1 ]; then
   say "systemd is not running here: start the agent with your init system, or by hand: $run_cmd"

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentStatus, invalidAccountLine } from '../support/agent-process';
@@ -10,6 +11,7 @@ import { createEmptyDatabase } from '../support/test-database';
 import { interpolate, loadCompose } from './compose-file';
 import { copiesOf, envOf, healthcheckOf, parseDockerfile } from './dockerfile';
 import { stageImage, type StagedImage } from './image-layout';
+import { makePrivateCa, opensslMissing } from './private-ca';
 
 // Docker cannot run here. What can be checked without it: that every file the Dockerfiles COPY exists after a
 // build, that the build context leaves the host's node_modules and dist out, and that the images' ENTRYPOINT and
@@ -45,6 +47,13 @@ function startInImage(image: StagedImage, args: string[], env: NodeJS.ProcessEnv
   child.stdout?.on('data', (d: Buffer) => (stdout += d));
   child.stderr?.on('data', (d: Buffer) => (stderr += d));
   return { child, result: once(child, 'exit').then(([code]) => ({ code: code as number | null, stdout, stderr })) };
+}
+/** A certificate and key for the server, readable by the image's user as files mounted into a container are. */
+function tlsFiles(): { FLEETBAN_TLS_CERT: string; FLEETBAN_TLS_KEY: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'fleetban-image-tls-'));
+  const { certFile, keyFile } = makePrivateCa(dir);
+  for (const path of [dir, certFile, keyFile]) chmodSync(path, statSync(path).isDirectory() ? 0o755 : 0o644);
+  return { FLEETBAN_TLS_CERT: certFile, FLEETBAN_TLS_KEY: keyFile };
 }
 const runInImage = (image: StagedImage, args: string[], env: NodeJS.ProcessEnv, user: object = {}): Promise<BinResult> => startInImage(image, args, env, user).result;
 
@@ -114,13 +123,13 @@ describe('docker images, checked outside Docker', () => {
         FLEETBAN_LOG_LEVEL: 'warn',
       });
       const apiEnv = envOfService('api-1', apiPort);
+      // The worker serves TLS itself, so that the HEALTHCHECK is run in both of its modes.
+      const workerEnv = { ...envOfService('worker', workerPort), ...(opensslMissing ? {} : tlsFiles()) };
       // Both start at once on an empty database, as compose starts them: migrations run once, under a lock.
-      for (const [name, port] of [['api-1', apiPort], ['worker', workerPort]] as const) children.push(startInImage(server, server.stage.cmd ?? [], envOfService(name, port), asImageUser).child);
+      for (const env of [apiEnv, workerEnv]) children.push(startInImage(server, server.stage.cmd ?? [], env, asImageUser).child);
       const healthcheck = healthcheckOf(server.stage) ?? 'false';
-      for (const port of [apiPort, workerPort]) {
-        await expect
-          .poll(async () => (await once(spawn('sh', ['-c', healthcheck], { env: envOfService('api-1', port), stdio: 'ignore' }), 'exit'))[0], { timeout: 90_000, interval: 500 })
-          .toBe(0);
+      for (const env of [apiEnv, workerEnv]) {
+        await expect.poll(async () => (await once(spawn('sh', ['-c', healthcheck], { env, stdio: 'ignore' }), 'exit'))[0], { timeout: 90_000, interval: 500 }).toBe(0);
       }
 
       const added = await runInImage(server, ['agent', 'add', 'pbx-image', '--json'], apiEnv, asImageUser);
