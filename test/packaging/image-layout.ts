@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, posix, relative } from 'node:path';
@@ -21,8 +21,10 @@ export interface StagedImage {
 
 /** Production packages only, as `npm prune --omit=dev` leaves them. */
 function productionPackages(): string[] {
-  const listed = execFileSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
-  return listed.split('\n').filter((path) => path.startsWith(join(ROOT, 'node_modules') + '/'));
+  // npm ls also lists when it exits 1 (a peer dependency it finds invalid, say): the list is what matters.
+  const listed = spawnSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+  if (listed.error) throw listed.error;
+  return listed.stdout.split('\n').filter((path) => path.startsWith(join(ROOT, 'node_modules') + '/'));
 }
 
 function link(source: string, target: string): void {
