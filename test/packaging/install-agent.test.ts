@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, realpathSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +21,7 @@ const unavailable = netnsUnavailableReason(['ip', 'nft']);
 // With systemd running, a test must not enable a real service: it installs with --no-start instead.
 const systemdRuns = existsSync('/run/systemd/system');
 const startFlags = systemdRuns ? ['--no-start'] : [];
+const canVerifyUnits = spawnSync('sh', ['-c', 'command -v systemd-analyze'], { stdio: 'ignore' }).status === 0;
 
 const hostRuleset = (): string => execFileSync('nft', ['list', 'ruleset'], { encoding: 'utf8' });
 const filesUnder = (dir: string): string[] => (existsSync(dir) ? readdirSync(dir, { recursive: true, encoding: 'utf8' }) : []);
@@ -129,6 +130,11 @@ describe.skipIf(unavailable !== null)(`install-agent.sh and uninstall-agent.sh${
     expect(existsSync(execStart?.[1] ?? '')).toBe(true);
     expect(execStart?.[2]).toBe(`${paths.lib}/fleetban-agent.js run --config ${paths.config}`);
     expect(unit).toContain(`ReadWritePaths=${paths.state}\n`);
+    if (canVerifyUnits) {
+      // systemd's own reading of the unit: unknown keys, bad values and a missing ExecStart binary are reported.
+      const verify = spawnSync('systemd-analyze', ['verify', join(paths.unitDir, 'fleetban-agent.service')], { encoding: 'utf8' });
+      expect([verify.status, verify.stderr + verify.stdout]).toEqual([0, '']);
+    }
     expect(readFileSync(join(paths.logrotateDir, 'asterisk'), 'utf8')).toBe(readFileSync(join(ROOT, 'packaging', 'logrotate.asterisk'), 'utf8'));
 
     // This PBX lives in a namespace: its nft commands run there (the one setting a real PBX does not need).
