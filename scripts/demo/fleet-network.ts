@@ -30,8 +30,8 @@ export const enforcementUnavailableReason = (): string | null => netnsUnavailabl
 function freeSubnet(): string {
   for (let attempt = 0; attempt < 20; attempt++) {
     const prefix = `198.18.${1 + Math.floor(Math.random() * 254)}`;
-    const routed = spawnSync('ip', ['-4', 'route', 'show', 'to', 'match', `${prefix}.1`], { encoding: 'utf8' }).stdout;
-    if (!routed.includes(`${prefix}.`)) return prefix;
+    const routes = spawnSync('ip', ['-4', 'route', 'show', 'to', 'match', `${prefix}.1`], { encoding: 'utf8' }).stdout.split('\n');
+    if (!routes.some((route) => route !== '' && !route.startsWith('default'))) return prefix;
   }
   throw new Error('no free /24 in 198.18.0.0/16 for the demo network');
 }

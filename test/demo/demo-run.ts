@@ -61,7 +61,7 @@ export function expectFleetBans(output: string): void {
   expect(output).not.toContain(`BANNED ${TRUNK}`);
   expect(output).not.toContain('unexpected:');
   if (!ENFORCED) {
-    expect(output).toContain('in dry-run (');
+    expect(output).toContain('in dry-run (why: ');
     expect(output).toMatch(/pbx-3 \(dry-run, would block\): .*198\.51\.100\.23/);
     expect(output).toContain('every attacker is banned fleet-wide; the trunk provider is not.');
     return;
