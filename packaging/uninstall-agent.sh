@@ -81,13 +81,19 @@ if [ -f "$unit" ]; then
   [ ! -d /run/systemd/system ] || act systemctl daemon-reload
 fi
 [ ! -L "$bin_dir/fleetban-agent" ] || act rm -f "$bin_dir/fleetban-agent"
-[ ! -e "$lib_dir" ] || act rm -rf "$lib_dir"
+# Only what the install put there: a mistyped FLEETBAN_LIB_DIR must not cost a whole directory.
+[ ! -e "$agent" ] || act rm -f "$agent"
+[ ! -d "$lib_dir" ] || act rmdir --ignore-fail-on-non-empty "$lib_dir"
 if [ -f "$logrotate_dir/asterisk" ] && cmp -s "$here/logrotate.asterisk" "$logrotate_dir/asterisk"; then
   act rm -f "$logrotate_dir/asterisk"
 fi
 
 # --- 4. config and state ---------------------------------------------------------------------------------------
 if [ "$purge" = 1 ]; then
+  case $state_dir in
+    */fleetban*) ;;
+    *) die "--purge removes $state_dir recursively, and its name does not say fleetban: remove it yourself" ;;
+  esac
   act rm -rf "$state_dir"
   act rm -f "$config" "$(dirname "$config")/ca.pem"
   [ ! -d "$(dirname "$config")" ] || act rmdir --ignore-fail-on-non-empty "$(dirname "$config")"

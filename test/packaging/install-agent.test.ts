@@ -145,6 +145,12 @@ describe.skipIf(unavailable !== null)(`install-agent.sh and uninstall-agent.sh${
     expect(ban.status).toBe(201);
     await expect.poll(async () => (await pbx.exec(['nft', 'list', 'ruleset'])).stdout, { timeout: 15_000, interval: 200 }).toContain(ATTACKER_V4);
 
+    const preview = await runScript(UNINSTALL_SCRIPT, ['--dry-run'], env);
+    expect(preview.code, preview.stderr).toBe(0);
+    expect(preview.stdout).toContain(`+ kill -TERM ${agent.pid}`);
+    expect(preview.stdout).toMatch(/^\+ .*fleetban-agent\.js uninstall-firewall --config /m);
+    expect([agent.exitCode, existsSync(link), (await pbx.exec(['nft', 'list', 'ruleset'])).stdout.includes(ATTACKER_V4)]).toEqual([null, true, true]);
+
     const exited = once(agent, 'exit');
     const removed = await runScript(UNINSTALL_SCRIPT, [], env);
     expect(removed.code, removed.stderr).toBe(0);
