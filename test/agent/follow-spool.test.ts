@@ -120,25 +120,33 @@ describe('follower + spool under load (real files, several thousand lines/s)', (
     let kills = 0;
     let lastKill = Date.now();
     let restarting: Promise<void> | undefined;
+    // copytruncate in two halves with a kill at the copy: the truncate waits until the next agent has started (it
+    // then finds the copy beside the original it is reading) and read the original for 20 ticks.
     let copiedAt: number | undefined;
+    let truncatedAt: number | undefined;
+    let startedAfterCopy = false;
     await every(5, (tick) => {
       writer.write(20, tick % 4 === 1);
       if (tick === 150) writer.rotateRename(40);
-      // copytruncate in two halves, 60 ticks apart, with a kill at the copy: the next agent starts between them.
-      const copyNow = copiedAt === undefined && tick >= 300 && (!restarting || tick >= 400);
+      const copyNow = copiedAt === undefined && tick >= 300 && !restarting;
       if (copyNow) {
         writer.copy();
         copiedAt = tick;
       }
-      if (copiedAt !== undefined && tick === copiedAt + 60) writer.truncate();
-      if (copiedAt !== undefined && tick === copiedAt + 150) writer.rotateRename(0);
+      if (copiedAt !== undefined && truncatedAt === undefined && startedAfterCopy && tick >= copiedAt + 20) {
+        writer.truncate();
+        truncatedAt = tick;
+      }
+      if (truncatedAt !== undefined && tick === truncatedAt + 90) writer.rotateRename(0);
       if (!restarting && (copyNow || Date.now() - lastKill > 250)) {
         kills++;
         // Every other incarnation acknowledges nothing: its batches come again, under the same ids.
         restarting = killAndRestart(kills % 2 === 0).finally(() => (restarting = undefined));
+        if (copyNow) void restarting.then(() => (startedAfterCopy = true));
       }
-      return tick < 600;
+      return tick < Math.max(600, (truncatedAt ?? 1100) + 100); // at most 1,200 ticks
     });
+    expect(truncatedAt, 'an agent started between the copy and the truncate').toBeDefined();
     writer.close();
     await restarting;
     await killAndRestart(true);
