@@ -97,7 +97,7 @@ export function parseEntry(text: string, prefix: LinePrefix, ctx: ParseContext):
   if (isSecurity && prefix.messageStart >= 0 && text.startsWith(MARKER, prefix.messageStart)) {
     const r = parseSecurityEntry(text, prefix.messageStart);
     if (!r.ok) return reject(r.reason, true, r.incomplete);
-    let time = parseEventTv(r.eventTv);
+    let time = parseEventTv(text, r.eventTvStart, r.eventTvEnd);
     if (Number.isNaN(time)) time = entryTime(text, prefix, ctx);
     return toEvent(time, r, 'security', r.local);
   }

@@ -34,6 +34,7 @@ export const newPrefix = (): LinePrefix => ({ present: false, dateForm: DateForm
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 const isUpper = (c: number): boolean => c >= 65 && c <= 90;
+const isLower = (c: number): boolean => c >= 97 && c <= 122;
 const LOCATION = /[A-Za-z0-9_./-]+\.c(?::\d+)?(?: (?:in )?[A-Za-z0-9_]+)?: /y;
 const PROGRAM = /[a-z][A-Za-z0-9_./-]*\[\d+\]: /y;
 const SYSLOG_RFC3339 = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d) \S+ /y;
@@ -116,7 +117,7 @@ export function parsePrefix(line: string, out: LinePrefix): void {
   if (p < 0) p = syslogDate(line, 0, out);
   if (p < 0) p = 0;
   PROGRAM.lastIndex = p;
-  if (PROGRAM.test(line)) p = PROGRAM.lastIndex;
+  if (isLower(line.charCodeAt(p)) && PROGRAM.test(line)) p = PROGRAM.lastIndex;
   if (out.dateForm === DateForm.None) {
     const after = bracketDate(line, p, out);
     if (after >= 0) p = after;
@@ -144,20 +145,20 @@ const num = (line: string, from: number, to: number): number => {
 
 const RFC3339_TIME = /(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d+))?(Z|([+-])(\d\d):(\d\d))/y;
 
-let lastKey = '';
-let lastTime = NaN;
+/** The last date computed, and what it depended on: consecutive lines mostly share their second. */
+const last: { date: string; timeZone: string; nowMinute: number | undefined; time: number } = { date: '', timeZone: '', nowMinute: NaN, time: NaN };
 
-/**
- * Epoch ms of the prefix date (PBX-local unless it carries an offset), or NaN when absent or unusable. Memoizes the
- * last date: consecutive lines mostly share their second.
- */
+/** Epoch ms of the prefix date (PBX-local unless it carries an offset), or NaN when absent or unusable. Memoizes the last date. */
 export function prefixTime(line: string, prefix: LinePrefix, timeZone: string, now: number | undefined): number {
   if (prefix.dateForm === DateForm.None) return NaN;
-  const key = `${timeZone}|${now === undefined ? '' : Math.floor(now / 60_000)}|${line.slice(prefix.dateStart, prefix.dateEnd)}`;
-  if (key === lastKey) return lastTime;
-  lastTime = computePrefixTime(line, prefix, timeZone, now);
-  lastKey = key;
-  return lastTime;
+  const nowMinute = now === undefined ? undefined : Math.floor(now / 60_000);
+  const { dateStart, dateEnd } = prefix;
+  if (dateEnd - dateStart === last.date.length && line.startsWith(last.date, dateStart) && timeZone === last.timeZone && nowMinute === last.nowMinute) return last.time;
+  last.time = computePrefixTime(line, prefix, timeZone, now);
+  last.date = line.slice(dateStart, dateEnd);
+  last.timeZone = timeZone;
+  last.nowMinute = nowMinute;
+  return last.time;
 }
 
 function computePrefixTime(line: string, prefix: LinePrefix, timeZone: string, now: number | undefined): number {

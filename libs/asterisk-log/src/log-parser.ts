@@ -58,11 +58,14 @@ export class AsteriskLogParser {
       this.extend(held, text);
       return NONE;
     }
-    if (held.result.kind === 'rejected' && held.result.incomplete && this.tryJoin(held, text)) return NONE;
-    const out = [this.finish(held)];
-    parsePrefix(text, this.prefix);
-    for (const o of this.start(text, lineNumber, true)) out.push(o);
-    return out;
+    if (held.result.kind === 'rejected' && held.result.incomplete) {
+      if (this.tryJoin(held, text)) return NONE;
+      parsePrefix(text, this.prefix); // tryJoin parsed the joined text into this.prefix
+    }
+    const closed = this.finish(held);
+    const next = this.start(text, lineNumber, true);
+    if (next.length === 0) return [closed];
+    return [closed, next[0] as ParseOutcome];
   }
 
   /**

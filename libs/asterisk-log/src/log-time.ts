@@ -47,10 +47,14 @@ export function localToEpoch(timeZone: string, y: number, mo: number, d: number,
   return Math.min(first, second);
 }
 
-/** Month index of a `%b` abbreviation at `pos`, or -1. */
+/** The 12 `%b` abbreviations, each packed into one number (three 16-bit char codes) so a line's month compares without slicing. */
+const PACKED_MONTHS = Array.from({ length: 12 }, (_, i) => MONTHS.charCodeAt(i * 3) * 2 ** 32 + MONTHS.charCodeAt(i * 3 + 1) * 2 ** 16 + MONTHS.charCodeAt(i * 3 + 2));
+
+/** Month index of a `%b` abbreviation (all three letters) at `pos`, or -1. */
 export function monthAt(text: string, pos: number): number {
-  const i = MONTHS.indexOf(text.slice(pos, pos + 3));
-  return i >= 0 && i % 3 === 0 ? i / 3 : -1;
+  if (pos + 3 > text.length) return -1;
+  const packed = text.charCodeAt(pos) * 2 ** 32 + text.charCodeAt(pos + 1) * 2 ** 16 + text.charCodeAt(pos + 2);
+  return PACKED_MONTHS.indexOf(packed);
 }
 
 /** Year-less local date: picks the year so the time is not in the future, and clamps clock skew to `now`. */
@@ -71,39 +75,60 @@ const digits = (text: string, from: number, to: number): number => {
   return v;
 };
 
-/** `seconds-micro`, the old EventTV: epoch seconds, a dash, microseconds. */
-function parseSecondsMicro(text: string, dash: number): number {
-  const micro = text.length - dash - 1;
-  if (dash > 12 || micro < 1 || micro > 6) return NaN;
-  return digits(text, 0, dash) * 1000 + Math.floor((digits(text, dash + 1, text.length) * 10 ** (6 - micro)) / 1000);
+/** `seconds-micro`, the old EventTV: epoch seconds, a dash, microseconds, at `text[b, e)`. */
+function parseSecondsMicro(text: string, b: number, e: number, dash: number): number {
+  const micro = e - dash - 1;
+  if (dash - b > 12 || micro < 1 || micro > 6) return NaN;
+  return digits(text, b, dash) * 1000 + Math.floor((digits(text, dash + 1, e) * 10 ** (6 - micro)) / 1000);
 }
 
-/** `2015-05-24T08:42:16[.296](+0300|+03:00|Z)`, read by position: EventTV is on the hot path of every security line. */
-function parseIsoTv(text: string): number {
-  if (text.length < 20 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 84 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return NaN;
-  let p = 19;
+/** The minute of the last ISO EventTV (`2015-05-24T08:42`) and its epoch ms: consecutive entries share it. */
+let minuteText = '';
+let minuteMs = NaN;
+
+/** Epoch ms of the minute `YYYY-MM-DDTHH:MM` at b (Date.UTC is linear in seconds and ms, so they are added after). */
+function minuteAt(text: string, b: number): number {
+  if (minuteText.length === 16 && text.startsWith(minuteText, b)) return minuteMs;
+  minuteMs = Date.UTC(digits(text, b, b + 4), digits(text, b + 5, b + 7) - 1, digits(text, b + 8, b + 10), digits(text, b + 11, b + 13), digits(text, b + 14, b + 16), 0, 0);
+  minuteText = text.slice(b, b + 16);
+  return minuteMs;
+}
+
+/** `2015-05-24T08:42:16[.296](+0300|+03:00|Z)` at `text[b, e)`, read by position: EventTV is on the hot path of every security line. */
+function parseIsoTv(text: string, b: number, e: number): number {
+  if (e - b < 20 || text.charCodeAt(b + 4) !== 45 || text.charCodeAt(b + 7) !== 45 || text.charCodeAt(b + 10) !== 84 || text.charCodeAt(b + 13) !== 58 || text.charCodeAt(b + 16) !== 58) return NaN;
+  let p = b + 19;
   let ms = 0;
   if (text.charCodeAt(p) === 46) {
-    let e = p + 1;
-    while (e < text.length && e - p <= 9 && text.charCodeAt(e) >= 48 && text.charCodeAt(e) <= 57) e++;
-    const n = e - p - 1;
+    let q = p + 1;
+    while (q < e && q - p <= 9 && text.charCodeAt(q) >= 48 && text.charCodeAt(q) <= 57) q++;
+    const n = q - p - 1;
     if (n === 0) return NaN;
-    ms = n >= 3 ? digits(text, p + 1, p + 4) : digits(text, p + 1, e) * 10 ** (3 - n);
-    p = e;
+    ms = n >= 3 ? digits(text, p + 1, p + 4) : digits(text, p + 1, q) * 10 ** (3 - n);
+    p = q;
   }
-  const utc = Date.UTC(digits(text, 0, 4), digits(text, 5, 7) - 1, digits(text, 8, 10), digits(text, 11, 13), digits(text, 14, 16), digits(text, 17, 19), ms);
-  const sign = text.charCodeAt(p);
-  if (sign === 90) return p + 1 === text.length ? utc : NaN;
+  const utc = minuteAt(text, b) + digits(text, b + 17, b + 19) * 1000 + ms;
+  const sign = p < e ? text.charCodeAt(p) : -1;
+  if (sign === 90) return p + 1 === e ? utc : NaN;
   if (sign !== 43 && sign !== 45) return NaN;
   const colon = text.charCodeAt(p + 3) === 58 ? 1 : 0;
-  if (text.length !== p + 5 + colon) return NaN;
+  if (e !== p + 5 + colon) return NaN;
   const offset = (digits(text, p + 1, p + 3) * 60 + digits(text, p + 3 + colon, p + 5 + colon)) * 60_000;
   return sign === 43 ? utc - offset : utc + offset;
 }
 
-/** EventTV / SessionTV: `seconds-micro` (epoch) or ISO 8601 with its offset (`2015-05-24T08:42:16.296+0300`). NaN if neither. */
-export function parseEventTv(text: string): number {
-  const dash = text.indexOf('-');
-  if (dash > 0 && text.indexOf('T') < 0) return parseSecondsMicro(text, dash);
-  return parseIsoTv(text);
+/**
+ * EventTV / SessionTV at `text[start, end)` (the whole string by default): `seconds-micro` (epoch) or ISO 8601
+ * with its offset (`2015-05-24T08:42:16.296+0300`). NaN if neither.
+ */
+export function parseEventTv(text: string, start = 0, end = text.length): number {
+  // A `T` anywhere means ISO; where ISO puts it is checked first, the per-character scan is for the other form.
+  if (start + 10 < end && text.charCodeAt(start + 10) === 84) return parseIsoTv(text, start, end);
+  let dash = -1;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 84) return parseIsoTv(text, start, end);
+    if (c === 45 && dash < 0) dash = i;
+  }
+  return dash > start ? parseSecondsMicro(text, start, end, dash) : parseIsoTv(text, start, end);
 }

@@ -22,10 +22,43 @@ export function canonicalIp(text: string): string | null {
   return ip;
 }
 
-function port(text: string): number | null {
-  if (text.length === 0 || text.length > 5) return null;
+/**
+ * Whether `text[start, end)` is a dotted quad exactly as normalizeIp accepts one (four octets 0-255, no leading
+ * zero): such text is already canonical, so the hot path slices it instead of normalizing and memoizing.
+ */
+export function isCanonicalIpv4(text: string, start: number, end: number): boolean {
+  let p = start;
+  for (let octet = 0; octet < 4; octet++) {
+    if (octet > 0) {
+      if (text.charCodeAt(p) !== 46 || p >= end) return false;
+      p++;
+    }
+    const first = p;
+    let v = 0;
+    while (p < end && p - first < 4) {
+      const c = text.charCodeAt(p) - 48;
+      if (c < 0 || c > 9) break;
+      v = v * 10 + c;
+      p++;
+    }
+    const n = p - first;
+    if (n === 0 || n > 3 || v > 255 || (n > 1 && text.charCodeAt(first) === 48)) return false;
+  }
+  return p === end;
+}
+
+/** The canonical address written at `text[start, end)`, or null when it is not exactly one IP address. */
+export function canonicalIpAt(text: string, start: number, end: number): string | null {
+  if (isCanonicalIpv4(text, start, end)) return text.slice(start, end);
+  return canonicalIp(text.slice(start, end));
+}
+
+/** Decimal port 0-65535 at `text[start, end)` (1 to 5 digits), or null. */
+function portAt(text: string, start: number, end: number): number | null {
+  const n = end - start;
+  if (n <= 0 || n > 5) return null;
   let v = 0;
-  for (let i = 0; i < text.length; i++) {
+  for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i) - 48;
     if (c < 0 || c > 9) return null;
     v = v * 10 + c;
@@ -33,35 +66,48 @@ function port(text: string): number | null {
   return v <= 65535 ? v : null;
 }
 
+const port = (text: string): number | null => portAt(text, 0, text.length);
+
+/** The transport segment `text[start, end)`, upper-cased as Asterisk's parser would, or null if none we know. */
+function transportAt(text: string, start: number, end: number): Transport | null {
+  // TRANSPORTS written out: V8 inlines startsWith only for a literal.
+  const n = end - start;
+  if (n === 3) {
+    if (text.startsWith('UDP', start)) return 'UDP';
+    if (text.startsWith('TCP', start)) return 'TCP';
+    if (text.startsWith('TLS', start)) return 'TLS';
+    if (text.startsWith('WSS', start)) return 'WSS';
+  } else if (n === 2 && text.startsWith('WS', start)) return 'WS';
+  if (n === 0) return null;
+  // Lower case and the odd Unicode letter that upper-cases to ASCII (U+017F is 'S'): the slow, exact way.
+  const upper = text.slice(start, end).toUpperCase();
+  return TRANSPORT_SET.has(upper) ? (upper as Transport) : null;
+}
+
+/** `IPV4/` or `IPV6/` at pos. */
+export const isFamily = (text: string, pos: number): boolean => text.startsWith('IPV', pos) && (text.charCodeAt(pos + 3) === 52 || text.charCodeAt(pos + 3) === 54) && text.charCodeAt(pos + 4) === 47;
+
 /**
- * res_security_log's address: `IPV4/UDP/1.2.3.4/5060`, `IPV6/TCP/2001:db8::10/5060` (no brackets), transport
- * segment optional (`IPV4/1.2.3.4/5060`, `IPV4//1.2.3.4/5060`). Null when it is not exactly that shape.
+ * res_security_log's address at `text[start, end)`: `IPV4/UDP/1.2.3.4/5060`, `IPV6/TCP/2001:db8::10/5060` (no
+ * brackets), transport segment optional (`IPV4/1.2.3.4/5060`, `IPV4//1.2.3.4/5060`). Null when it is not exactly
+ * that shape. Read in place: this runs on every security line.
  */
-export function parseSecurityAddress(value: string): Endpoint | null {
-  let ep = endpoints.get(value);
-  if (ep === undefined) {
-    ep = readSecurityAddress(value);
-    if (endpoints.size >= 4096) endpoints.clear();
-    endpoints.set(value, ep);
-  }
-  return ep;
-}
-
-/** Endpoints are shared between events of the same sender: never mutate one. */
-const endpoints = new Map<string, Endpoint | null>();
-
-function readSecurityAddress(value: string): Endpoint | null {
-  if (!(value.startsWith('IPV4/') || value.startsWith('IPV6/'))) return null;
-  const last = value.lastIndexOf('/');
-  const p = port(value.slice(last + 1));
-  if (p === null || last <= 5) return null;
-  const mid = value.slice(5, last);
-  const slash = mid.indexOf('/');
-  const rawTransport = slash >= 0 ? mid.slice(0, slash).toUpperCase() : '';
-  const ip = canonicalIp(slash >= 0 ? mid.slice(slash + 1) : mid);
+export function securityAddressAt(text: string, start: number, end: number): Endpoint | null {
+  if (end - start < 5 || !isFamily(text, start)) return null;
+  // The port is the end: walk back to its slash rather than call lastIndexOf (a costly runtime call in V8).
+  let last = end - 1;
+  while (text.charCodeAt(last) !== 47) last--;
+  const p = portAt(text, last + 1, end);
+  if (p === null || last <= start + 5) return null;
+  const slash = text.indexOf('/', start + 5);
+  const hasTransport = slash < last;
+  const ip = canonicalIpAt(text, hasTransport ? slash + 1 : start + 5, last);
   if (ip === null) return null;
-  return { ip, port: p, transport: TRANSPORT_SET.has(rawTransport) ? (rawTransport as Transport) : null };
+  return { ip, port: p, transport: hasTransport ? transportAt(text, start + 5, slash) : null };
 }
+
+/** {@link securityAddressAt} on a whole string. */
+export const parseSecurityAddress = (value: string): Endpoint | null => securityAddressAt(value, 0, value.length);
 
 /** `1.2.3.4`, `1.2.3.4:5060`, `[2001:db8::1]:5060`, `[2001:db8::1]`, bare `2001:db8::1`; transport left null. */
 export function parseHostPort(text: string): Endpoint | null {
@@ -76,19 +122,30 @@ export function parseHostPort(text: string): Endpoint | null {
     return p === null ? null : { ip, port: p, transport: null };
   }
   const colon = text.indexOf(':');
-  if (colon >= 0 && colon === text.lastIndexOf(':')) {
-    const ip = canonicalIp(text.slice(0, colon));
-    const p = port(text.slice(colon + 1));
+  if (colon >= 0 && text.indexOf(':', colon + 1) < 0) {
+    const ip = canonicalIpAt(text, 0, colon);
+    const p = portAt(text, colon + 1, text.length);
     return ip === null || p === null ? null : { ip, port: p, transport: null };
   }
-  const ip = canonicalIp(text);
+  const ip = canonicalIpAt(text, 0, text.length);
   return ip === null ? null : { ip, port: null, transport: null };
 }
 
 const locals = new Map<string, string | null>();
+/** The last few LocalAddress texts and their forms: a PBX has few, compared in place before slicing and hashing. */
+const RECENT = 8;
+const recentRaw: string[] = [];
+const recentFormatted: Array<string | null> = [];
+let recentNext = 0;
 
-/** A security-log LocalAddress as SecurityEvent.localAddress (`ip:port`, `[v6]:port`); memoized, a PBX has few. */
-export function localAddress(raw: string): string | null {
+/** The security log's LocalAddress at `text[start, end)` as SecurityEvent.localAddress (`ip:port`, `[v6]:port`). */
+export function localAddressAt(text: string, start: number, end: number): string | null {
+  const n = end - start;
+  for (let i = 0; i < recentRaw.length; i++) {
+    const raw = recentRaw[i] as string;
+    if (raw.length === n && text.startsWith(raw, start)) return recentFormatted[i] as string | null;
+  }
+  const raw = text.slice(start, end);
   let formatted = locals.get(raw);
   if (formatted === undefined) {
     const ep = parseSecurityAddress(raw);
@@ -96,6 +153,9 @@ export function localAddress(raw: string): string | null {
     if (locals.size >= 256) locals.clear();
     locals.set(raw, formatted);
   }
+  recentRaw[recentNext] = raw;
+  recentFormatted[recentNext] = formatted;
+  recentNext = (recentNext + 1) % RECENT;
   return formatted;
 }
 

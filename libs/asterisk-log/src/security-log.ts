@@ -1,13 +1,14 @@
 import type { RejectReason } from './parse-outcome';
-import { localAddress, parseSecurityAddress, type Endpoint } from './remote-address';
-import { EVENT_SHAPES, MAX_ACCOUNT_BY_SERVICE, SINGLE_LINE_ACCOUNT_SERVICES, type TailIe } from './security-shapes';
+import { isFamily, localAddressAt, securityAddressAt, type Endpoint } from './remote-address';
+import { MAX_ACCOUNT_BY_SERVICE, SINGLE_LINE_ACCOUNT_SERVICES, shapeAt, type TailIe } from './security-shapes';
 import type { SecurityEventType } from './security-event';
 
-/** A security-log entry read by structure. `time` is the EventTV text (parsed by the caller). */
+/** A security-log entry read by structure. EventTV is given by position (`text[eventTvStart, eventTvEnd)`), parsed by the caller. */
 export interface SecurityEntry {
   ok: true;
   type: SecurityEventType;
-  eventTv: string;
+  eventTvStart: number;
+  eventTvEnd: number;
   service: string;
   /** Null when the value is absent, or when several candidate splits agree on the address but not on the fields. */
   account: string | null;
@@ -25,10 +26,8 @@ export interface SecurityFailure {
 }
 
 const MARKER = 'SecurityEvent="';
-const HEAD = [',EventTV="', ',Severity="', ',Service="', ',EventVersion="'] as const;
 const LOCAL = '",LocalAddress="';
 const SESSION = '",SessionID="';
-const REMOTE = ',RemoteAddress="';
 /** Steps of tail matching allowed per entry: attacker text full of `",` must not buy unbounded work. */
 const TAIL_BUDGET = 20_000;
 
@@ -37,13 +36,32 @@ const fail = (reason: RejectReason, incomplete: boolean): SecurityFailure => ({ 
 /** Matching steps left for the entry being parsed (module state: parsing is synchronous and never re-entered). */
 let budget = 0;
 
+// Hot path, every security line: V8 inlines startsWith only when the searched text is a literal at the call
+// site, so the keys below are written out rather than looped over.
+
+/** The service as one of the constants Asterisk writes (no per-line copy), or the text as written. */
+function serviceAt(text: string, start: number, end: number): string {
+  const n = end - start;
+  if (n === 5 && text.startsWith('PJSIP', start)) return 'PJSIP';
+  if (n === 3 && text.startsWith('SIP', start)) return 'SIP';
+  if (n === 4 && text.startsWith('IAX2', start)) return 'IAX2';
+  if (n === 3 && text.startsWith('AMI', start)) return 'AMI';
+  return text.slice(start, end);
+}
+
+/** Whether no IE of `tail` from index `i` on is required. */
+function restOptional(tail: readonly TailIe[], i: number): boolean {
+  for (let j = i; j < tail.length; j++) if ((tail[j] as TailIe).required) return false;
+  return true;
+}
+
 /**
  * Whether `text[pos, end)` is exactly the IEs of `tail` from index `i` on, in order, optional ones skippable.
  * An untrusted value may contain `",`: every closing quote followed by `,` (or the end) is tried.
  */
 function matchTail(text: string, pos: number, end: number, tail: readonly TailIe[], i: number): boolean {
   if (--budget < 0) return false;
-  if (pos === end) return tail.slice(i).every((t) => !t.required);
+  if (pos === end) return restOptional(tail, i);
   for (let j = i; j < tail.length; j++) {
     const ie = tail[j] as TailIe;
     if (text.startsWith(ie.literal, pos)) {
@@ -59,9 +77,6 @@ function matchTail(text: string, pos: number, end: number, tail: readonly TailIe
   return false;
 }
 
-/** `IPV4/` or `IPV6/` at pos. */
-const isFamily = (text: string, pos: number): boolean => text.startsWith('IPV', pos) && (text.charCodeAt(pos + 3) === 52 || text.charCodeAt(pos + 3) === 54) && text.charCodeAt(pos + 4) === 47;
-
 interface Candidate {
   localStart: number;
   remote: Endpoint | null;
@@ -72,39 +87,43 @@ interface Candidate {
 function candidateAt(text: string, at: number, tail: readonly TailIe[]): Candidate | null {
   const ls = at + LOCAL.length;
   const lq = text.indexOf('"', ls);
-  if (lq < 0 || !text.startsWith(REMOTE, lq + 1) || !isFamily(text, ls)) return null;
-  const rs = lq + 1 + REMOTE.length;
+  if (lq < 0 || !text.startsWith(',RemoteAddress="', lq + 1) || !isFamily(text, ls)) return null;
+  const rs = lq + 17;
   const rq = text.indexOf('"', rs);
   if (rq < 0 || !isFamily(text, rs)) return null;
   if (!matchTail(text, rq + 1, text.length, tail, 0)) return null;
-  return { localStart: at, remote: parseSecurityAddress(text.slice(rs, rq)), local: localAddress(text.slice(ls, lq)) };
+  return { localStart: at, remote: securityAddressAt(text, rs, rq), local: localAddressAt(text, ls, lq) };
 }
 
-interface Head {
-  type: string;
-  eventTv: string;
-  service: string;
-  pos: number;
-}
+/** The trusted head of the entry being parsed, filled in place (one per module: parsing is synchronous). */
+const head = { typeEnd: 0, eventTvStart: 0, eventTvEnd: 0, serviceStart: 0, serviceEnd: 0, pos: 0 };
 
-/** Reads the trusted head (EventTV, Severity, Service, EventVersion): the type, EventTV, Service and the position after it. */
-function readHead(text: string, start: number): Head | SecurityFailure {
+/** Where the head breaks at `p`, expecting `key`: `truncated` if the text ends inside the key, else `malformed`. */
+const headFailure = (text: string, p: number, key: string): SecurityFailure => (p + key.length > text.length && key.startsWith(text.slice(p)) ? fail('truncated', true) : fail('malformed', false));
+
+/** Reads the trusted head (EventTV, Severity, Service, EventVersion) into `head`; null when it is sound. */
+function readHead(text: string, start: number): SecurityFailure | null {
   let q = text.indexOf('"', start + MARKER.length);
   if (q < 0) return fail('truncated', true);
-  const type = text.slice(start + MARKER.length, q);
-  let eventTv = '';
-  let service = '';
-  let p = q + 1;
-  for (let k = 0; k < HEAD.length; k++) {
-    const key = HEAD[k] as string;
-    if (!text.startsWith(key, p)) return p + key.length > text.length && key.startsWith(text.slice(p)) ? fail('truncated', true) : fail('malformed', false);
-    q = text.indexOf('"', p + key.length);
-    if (q < 0) return fail('truncated', true);
-    if (k === 0) eventTv = text.slice(p + key.length, q);
-    else if (k === 2) service = text.slice(p + key.length, q);
-    p = q + 1;
-  }
-  return { type, eventTv, service, pos: p };
+  head.typeEnd = q;
+  if (!text.startsWith(',EventTV="', q + 1)) return headFailure(text, q + 1, ',EventTV="');
+  head.eventTvStart = q + 11;
+  q = text.indexOf('"', q + 11);
+  if (q < 0) return fail('truncated', true);
+  head.eventTvEnd = q;
+  if (!text.startsWith(',Severity="', q + 1)) return headFailure(text, q + 1, ',Severity="');
+  q = text.indexOf('"', q + 12);
+  if (q < 0) return fail('truncated', true);
+  if (!text.startsWith(',Service="', q + 1)) return headFailure(text, q + 1, ',Service="');
+  head.serviceStart = q + 11;
+  q = text.indexOf('"', q + 11);
+  if (q < 0) return fail('truncated', true);
+  head.serviceEnd = q;
+  if (!text.startsWith(',EventVersion="', q + 1)) return headFailure(text, q + 1, ',EventVersion="');
+  q = text.indexOf('"', q + 16);
+  if (q < 0) return fail('truncated', true);
+  head.pos = q + 1;
+  return null;
 }
 
 /**
@@ -114,17 +133,20 @@ function readHead(text: string, start: number): Head | SecurityFailure {
  * IEs the event type allows; two kept candidates with different addresses make the entry ambiguous.
  */
 export function parseSecurityEntry(text: string, start: number): SecurityEntry | SecurityFailure {
-  const head = readHead(text, start);
-  if ('ok' in head) return head;
-  const shape = EVENT_SHAPES.get(head.type);
-  if (shape === undefined) return fail('malformed', false);
-  const service = head.service;
-  const regionKey = shape.accountFirst ? ',AccountID="' : ',SessionID="';
-  if (!text.startsWith(regionKey, head.pos)) return fail(text.length - head.pos < regionKey.length ? 'truncated' : 'malformed', text.length - head.pos < regionKey.length);
-  const valueStart = head.pos + regionKey.length;
+  const bad = readHead(text, start);
+  if (bad !== null) return bad;
+  const known = shapeAt(text, start + MARKER.length, head.typeEnd);
+  if (known === undefined) return fail('malformed', false);
+  const { type, shape } = known;
+  const service = serviceAt(text, head.serviceStart, head.serviceEnd);
+  // ',AccountID="' and ',SessionID="' have the same length.
+  const regionKey = 12;
+  if (!(shape.accountFirst ? text.startsWith(',AccountID="', head.pos) : text.startsWith(',SessionID="', head.pos))) return fail(text.length - head.pos < regionKey ? 'truncated' : 'malformed', text.length - head.pos < regionKey);
+  const valueStart = head.pos + regionKey;
   // Only the From user (AccountID) can hold a newline: Call-IDs, addresses and the tail cannot. So in an entry
-  // joined from several physical lines, SessionID and everything after it lie after the last newline.
-  const lastNewline = text.lastIndexOf('\n');
+  // joined from several physical lines, SessionID and everything after it lie after the last newline. (Only a
+  // newline after valueStart matters, and most entries have none: the backward search is for those that do.)
+  const lastNewline = text.indexOf('\n', valueStart) < 0 ? -1 : text.lastIndexOf('\n');
   let sessionStart = valueStart;
   if (shape.accountFirst) {
     const sep = text.indexOf(SESSION, Math.max(valueStart, lastNewline + 1));
@@ -153,8 +175,9 @@ export function parseSecurityEntry(text: string, start: number): SecurityEntry |
   const unique = agreeing === 1;
   return {
     ok: true,
-    type: head.type as SecurityEventType,
-    eventTv: head.eventTv,
+    type,
+    eventTvStart: head.eventTvStart,
+    eventTvEnd: head.eventTvEnd,
     service,
     account: unique && shape.accountFirst ? text.slice(valueStart, sessionStart - SESSION.length) : null,
     session: unique ? text.slice(sessionStart, first.localStart) : null,

@@ -51,3 +51,30 @@ export const MAX_ACCOUNT_BY_SERVICE: ReadonlyMap<string, number> = new Map([['PJ
 
 /** Services whose AccountID cannot hold a newline (AMI reads line by line). */
 export const SINGLE_LINE_ACCOUNT_SERVICES: ReadonlySet<string> = new Set(['AMI']);
+
+/** An event type with its shape, and the two characters that tell it from the other names of its length. */
+export interface NamedShape {
+  readonly type: SecurityEventType;
+  readonly shape: EventShape;
+  readonly first: number;
+  readonly eighth: number;
+}
+
+/** EVENT_SHAPES by name length: a type is matched in place, with integer compares and one string compare. */
+const BY_LENGTH: NamedShape[][] = [];
+for (const [type, shape] of EVENT_SHAPES) {
+  const bucket = (BY_LENGTH[type.length] ??= []);
+  const named: NamedShape = { type: type as SecurityEventType, shape, first: type.charCodeAt(0), eighth: type.charCodeAt(7) };
+  if (type.length < 8 || bucket.some((s) => s.first === named.first && s.eighth === named.eighth)) throw new Error(`shapeAt cannot tell ${type} apart`);
+  bucket.push(named);
+}
+
+/** The event type named by `text[start, end)`, or undefined when it is none of the 15. */
+export function shapeAt(text: string, start: number, end: number): NamedShape | undefined {
+  const bucket = BY_LENGTH[end - start];
+  if (bucket === undefined) return undefined;
+  const first = text.charCodeAt(start);
+  const eighth = text.charCodeAt(start + 7);
+  for (const s of bucket) if (s.first === first && s.eighth === eighth) return text.startsWith(s.type, start) ? s : undefined;
+  return undefined;
+}
