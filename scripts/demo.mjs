@@ -120,7 +120,7 @@ async function judgeEnforcement(pbxs, configs) {
     for (const ip of expected) if (!elements.includes(ip)) wrong.add(ip);
   }
   if (flags.replay) return [...wrong];
-  say(`\nUDP ${5060} from the attacker namespace to each PBX:`);
+  say('\nUDP 5060 from the attacker namespace to each PBX:');
   const verdicts = await network.probe(SCENES.map((s) => s.ip));
   for (const pbx of network.pbxs) {
     const line = verdicts.filter((v) => v.pbx === pbx.name).map((v) => `${v.ip} ${v.reaches ? 'delivered' : 'dropped'}`);
