@@ -31,9 +31,9 @@ export class EvaluationDispatcher implements OnApplicationShutdown {
     this.log = logger.child({ component: 'evaluation-dispatcher' });
   }
 
-  /** Called after a batch committed with its pending marker. */
-  add(pendingId: bigint, ips: readonly string[]): void {
-    this.pendingIds.push(pendingId);
+  /** Called after batches committed with their pending markers. */
+  add(pendingIds: readonly bigint[], ips: readonly string[]): void {
+    this.pendingIds.push(...pendingIds);
     for (const ip of ips) this.ips.add(ip);
     if (this.ips.size >= MAX_IPS_PER_EVALUATE_JOB) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), this.tunables.evaluateCoalesceMs);

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { JobsModule } from '../jobs/jobs.module';
+import { BatchWriter } from './batch-writer';
 import { EvaluationDispatcher } from './evaluation-dispatcher';
 import { EvaluationSweeper } from './evaluation-sweeper';
 import { IngestPool } from './ingest-pool';
@@ -9,7 +10,7 @@ import { SecurityEventRepository } from './security-event.repository';
 
 @Module({
   imports: [JobsModule],
-  providers: [IngestPool, SecurityEventRepository, PendingEvaluationRepository, EvaluationDispatcher, EvaluationSweeper, IngestService],
+  providers: [IngestPool, SecurityEventRepository, PendingEvaluationRepository, EvaluationDispatcher, BatchWriter, EvaluationSweeper, IngestService],
   exports: [IngestService, EvaluationSweeper, EvaluationDispatcher, PendingEvaluationRepository],
 })
 export class IngestModule {}

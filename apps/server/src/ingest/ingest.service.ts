@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { SecurityEvent } from '@fleetban/asterisk-log';
 import { ServerMetrics } from '../metrics/server-metrics';
-import { EvaluationDispatcher } from './evaluation-dispatcher';
-import { SecurityEventRepository } from './security-event.repository';
+import { BatchWriter } from './batch-writer';
 
 export interface IngestResult {
   duplicate: boolean;
@@ -12,28 +11,26 @@ export interface IngestResult {
 @Injectable()
 export class IngestService {
   constructor(
-    private readonly events: SecurityEventRepository,
-    private readonly dispatcher: EvaluationDispatcher,
+    private readonly writer: BatchWriter,
     private readonly metrics: ServerMetrics,
   ) {}
 
   /**
-   * Stores the batch of the authenticated agent `agentId` in one transaction; resolves once committed, so
-   * the caller may acknowledge. A batch id already stored for this agent stores nothing and reports a duplicate.
+   * Stores the batch of the authenticated agent `agentId` in one transaction (BatchWriter may share it with other
+   * agents' batches); resolves once committed, so the caller may acknowledge. A batch id already stored for this agent stores nothing and reports a duplicate.
    * Throws when the database fails: the batch is then not stored and must not be acknowledged.
    */
   async store(agentId: number, batchId: string, events: readonly SecurityEvent[]): Promise<IngestResult> {
     this.metrics.eventsReceived.inc(events.length);
     const ips = [...new Set(events.map((event) => event.ip))];
-    const stored = await this.events.insertBatch(agentId, batchId, events, ips);
-    if (!stored.fresh || stored.pendingId === null) {
+    const fresh = await this.writer.write({ agentId, batchId, events, ips });
+    if (!fresh) {
       this.metrics.eventsDuplicate.inc(events.length);
       this.metrics.batches.inc({ result: 'duplicate' });
       return { duplicate: true };
     }
     this.metrics.eventsStored.inc(events.length);
     this.metrics.batches.inc({ result: 'stored' });
-    this.dispatcher.add(stored.pendingId, ips);
     return { duplicate: false };
   }
 }

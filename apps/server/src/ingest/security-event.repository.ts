@@ -4,35 +4,54 @@ import { PrismaService } from '../database/prisma.service';
 import { boolArrayLiteral, numberArrayLiteral, textArrayLiteral } from './array-literal';
 import { IngestPool } from './ingest-pool';
 
-export interface StoredBatch {
-  /** False when (agent, batch id) was stored before: nothing was written this time. */
-  fresh: boolean;
-  /** The pending-evaluation marker written with the batch (null for a duplicate). */
-  pendingId: bigint | null;
+/** One agent's batch, with the distinct IPs of its events (what the ban engine will evaluate). */
+export interface NewBatch {
+  agentId: number;
+  batchId: string;
+  events: readonly SecurityEvent[];
+  ips: readonly string[];
 }
 
-// One statement, hence one transaction: the batch row first (ON CONFLICT DO NOTHING detects a resend,
-// and makes a concurrent resend wait for the first to commit), then every event through unnest (one
-// multi-row insert, not one per event), then the pending-evaluation marker. The events and the marker
-// are inserted only when the batch row was.
-const INSERT_BATCH = `
-WITH batch AS (
-  INSERT INTO ingest_batches (agent_id, batch_id, event_count) VALUES ($1, $2, $3)
-  ON CONFLICT DO NOTHING RETURNING agent_id
+export interface StoredBatches {
+  /** Per batch, in the order given: false when (agent, batch id) was stored before, and nothing was written. */
+  fresh: boolean[];
+  /** The pending-evaluation markers written with the fresh batches. */
+  pendingIds: bigint[];
+}
+
+// One statement, hence one transaction, for any number of batches (of distinct agent and batch id pairs):
+// the batch rows first (ON CONFLICT DO NOTHING detects resends, and makes a concurrent resend wait for the
+// first to commit; rows go in key order so that two statements never wait on each other), then the events
+// of the batches whose row was new, through unnest (one multi-row insert, not one per event), then one
+// pending-evaluation marker per new batch. Events and IPs carry the 1-based index of their batch.
+const INSERT_BATCHES = `
+WITH input AS (
+  SELECT b.agent_id, b.batch_id, b.event_count, b.n::int AS n
+  FROM unnest($1::int[], $2::text[], $3::int[]) WITH ORDINALITY AS b(agent_id, batch_id, event_count, n)
+), batch AS (
+  INSERT INTO ingest_batches (agent_id, batch_id, event_count)
+  SELECT agent_id, batch_id, event_count FROM input ORDER BY agent_id, batch_id
+  ON CONFLICT DO NOTHING RETURNING agent_id, batch_id
+), fresh AS (
+  SELECT input.n, input.agent_id FROM input JOIN batch USING (agent_id, batch_id)
 ), stored AS (
   INSERT INTO security_events (agent_id, time, type, failure, ip, port, transport, service, account, session, local_address, source)
-  SELECT batch.agent_id, to_timestamp(e.t / 1000.0), e.ty::"SecurityEventType", e.f, e.ip::inet, e.p, e.tr, e.sv, e.ac, e.se, e.la, e.so::"EventSource"
-  FROM batch, unnest($4::float8[], $5::text[], $6::bool[], $7::text[], $8::int[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])
-    AS e(t, ty, f, ip, p, tr, sv, ac, se, la, so)
+  SELECT fresh.agent_id, to_timestamp(e.t / 1000.0), e.ty::"SecurityEventType", e.f, e.ip::inet, e.p, e.tr, e.sv, e.ac, e.se, e.la, e.so::"EventSource"
+  FROM unnest($4::int[], $5::float8[], $6::text[], $7::bool[], $8::text[], $9::int[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[])
+    AS e(n, t, ty, f, ip, p, tr, sv, ac, se, la, so)
+  JOIN fresh USING (n)
   RETURNING 1
 ), pending AS (
-  INSERT INTO pending_evaluations (agent_id, ips) SELECT batch.agent_id, $15::text[] FROM batch RETURNING id
+  INSERT INTO pending_evaluations (agent_id, ips)
+  SELECT fresh.agent_id, array_agg(i.ip ORDER BY i.k) FROM unnest($16::int[], $17::text[]) WITH ORDINALITY AS i(n, ip, k)
+  JOIN fresh USING (n) GROUP BY fresh.n, fresh.agent_id
+  RETURNING id
 )
-SELECT (SELECT count(*) FROM batch)::int AS fresh, (SELECT id FROM pending) AS pending_id, (SELECT count(*) FROM stored)::int AS stored`;
+SELECT ARRAY(SELECT n FROM fresh) AS fresh, ARRAY(SELECT id FROM pending) AS pending_ids, (SELECT count(*) FROM stored)::int AS stored`;
 
 interface Row {
-  fresh: number;
-  pending_id: string | null;
+  fresh: number[];
+  pending_ids: string[];
   stored: number;
 }
 
@@ -43,17 +62,20 @@ export class SecurityEventRepository {
     private readonly ingestPool: IngestPool,
   ) {}
 
-  /** Stores a batch of one agent with the IPs to evaluate, exactly once per (agent, batch id). */
-  async insertBatch(agentId: number, batchId: string, events: readonly SecurityEvent[], ips: readonly string[]): Promise<StoredBatch> {
+  /** Stores batches (of distinct agent and batch id pairs) in one transaction, each exactly once per (agent, batch id). */
+  async insertBatches(batches: readonly NewBatch[]): Promise<StoredBatches> {
+    const events = batches.flatMap((batch) => batch.events);
+    const batchOf = batches.flatMap((batch, i) => batch.events.map(() => i + 1));
     const text = (key: 'type' | 'ip' | 'transport' | 'service' | 'account' | 'session' | 'localAddress' | 'source'): string => textArrayLiteral(events.map((event) => event[key]));
-    // A named statement: each pooled connection parses it once, not once per batch.
+    // A named statement: each pooled connection parses it once, not once per transaction.
     const { rows } = await this.ingestPool.pool.query<Row>({
-      name: 'fleetban-insert-batch',
-      text: INSERT_BATCH,
+      name: 'fleetban-insert-batches',
+      text: INSERT_BATCHES,
       values: [
-        agentId,
-        batchId,
-        events.length,
+        numberArrayLiteral(batches.map((batch) => batch.agentId)),
+        textArrayLiteral(batches.map((batch) => batch.batchId)),
+        numberArrayLiteral(batches.map((batch) => batch.events.length)),
+        numberArrayLiteral(batchOf),
         numberArrayLiteral(events.map((event) => event.time)),
         text('type'),
         boolArrayLiteral(events.map((event) => event.failure)),
@@ -65,12 +87,14 @@ export class SecurityEventRepository {
         text('session'),
         text('localAddress'),
         text('source'),
-        textArrayLiteral(ips),
+        numberArrayLiteral(batches.flatMap((batch, i) => batch.ips.map(() => i + 1))),
+        textArrayLiteral(batches.flatMap((batch) => batch.ips)),
       ],
     });
     const row = rows[0];
     if (!row) throw new Error('the batch insert returned no row');
-    return { fresh: row.fresh === 1, pendingId: row.pending_id === null ? null : BigInt(row.pending_id) };
+    const fresh = new Set(row.fresh);
+    return { fresh: batches.map((_, i) => fresh.has(i + 1)), pendingIds: row.pending_ids.map(BigInt) };
   }
 
   /** Events stored for an agent (tests and status pages). */
