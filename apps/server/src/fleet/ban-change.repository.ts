@@ -14,8 +14,10 @@ export interface BanChangeRow {
   origin: string;
 }
 
+/** An active ban as the wire needs it, with whom it reaches (null: every agent). */
 export interface ActiveBanRow {
   target: string;
+  agentId: number | null;
   expiresAt: Date | null;
   jail: string | null;
   origin: string;
@@ -31,9 +33,18 @@ interface RawChange {
   origin: string;
 }
 
+interface RawActive {
+  target: string;
+  agent_id: number | null;
+  expires_at: Date | null;
+  jail: string | null;
+  origin: string;
+}
+
 interface RawSnapshot {
   seq: bigint;
   target: string | null;
+  agent_id: number | null;
   expires_at: Date | null;
   jail: string | null;
   origin: string | null;
@@ -67,14 +78,28 @@ export class BanChangeRepository {
   async activeBansFor(agentId: number): Promise<{ seq: number; bans: ActiveBanRow[] }> {
     const rows = await this.prisma.$queryRawUnsafe<RawSnapshot[]>(
       `WITH log AS (SELECT COALESCE(MAX(seq), 0)::bigint AS seq FROM ban_changes)
-       SELECT log.seq, abbrev(b.target) AS target, b.expires_at, b.jail, b.origin::text AS origin
+       SELECT log.seq, abbrev(b.target) AS target, b.agent_id, b.expires_at, b.jail, b.origin::text AS origin
        FROM log LEFT JOIN bans b
          ON b.lifted_at IS NULL AND (b.expires_at IS NULL OR b.expires_at > now()) AND (b.agent_id IS NULL OR b.agent_id = $1)
        ORDER BY b.id`,
       agentId,
     );
     const seq = Number(rows[0]?.seq ?? 0n);
-    const bans = rows.flatMap((r) => (r.target === null ? [] : [{ target: r.target, expiresAt: r.expires_at, jail: r.jail, origin: r.origin ?? 'manual' }]));
+    const bans = rows.flatMap((r) => (r.target === null ? [] : [{ target: r.target, agentId: r.agent_id, expiresAt: r.expires_at, jail: r.jail, origin: r.origin ?? 'manual' }]));
     return { seq, bans };
+  }
+
+  /**
+   * The active bans on exactly these targets, for every agent: after changes to a target, what each agent must
+   * enforce there follows from all of them, not from the last change alone (a fleet ban and a host ban may share it).
+   */
+  async activeOn(targets: readonly string[]): Promise<ActiveBanRow[]> {
+    if (targets.length === 0) return [];
+    const rows = await this.prisma.$queryRawUnsafe<RawActive[]>(
+      `SELECT abbrev(target) AS target, agent_id, expires_at, jail, origin::text AS origin FROM bans
+       WHERE target = ANY($1::inet[]) AND lifted_at IS NULL AND (expires_at IS NULL OR expires_at > now())`,
+      [...new Set(targets)],
+    );
+    return rows.map((r) => ({ target: r.target, agentId: r.agent_id, expiresAt: r.expires_at, jail: r.jail, origin: r.origin }));
   }
 }

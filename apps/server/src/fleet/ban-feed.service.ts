@@ -5,17 +5,23 @@ import { SERVER_TUNABLES, type ServerTunables } from '../app/server-tunables';
 import { LOGGER } from '../logging/logger';
 import { ServerMetrics } from '../metrics/server-metrics';
 import { RedisService } from '../redis/redis.service';
-import { BanChangeRepository, type BanChangeRow } from './ban-change.repository';
+import { BanChangeRepository, type ActiveBanRow, type BanChangeRow } from './ban-change.repository';
 import type { BanSubscriber, PublishedBanChange } from './ban-subscriber';
-import { concernsAgent, netDelta, toWireBan } from './ban-wire';
+import { concernsAgent, deltaFor, enforcedBans, toWireBan } from './ban-wire';
 
 const CHANNEL = 'fleet:ban-changes';
 const PAGE = 1000;
 
+/** Changes read from the log, with the bans in force on their targets read after them. */
+interface Page {
+  rows: readonly BanChangeRow[];
+  active: readonly ActiveBanRow[];
+}
+
 interface SubscriberState {
-  /** Highest seq the agent has been brought to; null while its catch-up runs (changes are buffered). */
+  /** Highest seq the agent has been brought to; null while its catch-up runs (pages are buffered). */
   cursor: number | null;
-  buffered: BanChangeRow[];
+  buffered: Page[];
 }
 
 /**
@@ -73,7 +79,7 @@ export class BanFeedService implements OnModuleInit, OnApplicationShutdown {
     state.cursor = cursor;
     const buffered = state.buffered;
     state.buffered = [];
-    this.deliverTo(subscriber, state, buffered);
+    for (const page of buffered) this.deliverTo(subscriber, state, page);
   }
 
   detach(subscriber: BanSubscriber): void {
@@ -97,8 +103,10 @@ export class BanFeedService implements OnModuleInit, OnApplicationShutdown {
         for (;;) {
           const rows = await this.changes.changesAfter(this.feedSeq, PAGE);
           if (rows.length === 0) break;
+          // Without subscribers (a worker) the state is of no use: skip its query.
+          const page = { rows, active: this.subscribers.size === 0 ? [] : await this.changes.activeOn(rows.map((row) => row.target)) };
           this.feedSeq = rows[rows.length - 1]!.seq;
-          for (const [subscriber, state] of this.subscribers) this.deliverTo(subscriber, state, rows);
+          for (const [subscriber, state] of this.subscribers) this.deliverTo(subscriber, state, page);
           if (rows.length < PAGE) break;
         }
       } while (this.pumpAgain);
@@ -107,22 +115,22 @@ export class BanFeedService implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  private deliverTo(subscriber: BanSubscriber, state: SubscriberState, rows: readonly BanChangeRow[]): void {
+  private deliverTo(subscriber: BanSubscriber, state: SubscriberState, page: Page): void {
     if (state.cursor === null) {
-      state.buffered.push(...rows);
+      state.buffered.push(page);
       return;
     }
     const cursor = state.cursor;
-    const fresh = rows.filter((row) => row.seq > cursor);
+    const fresh = page.rows.filter((row) => row.seq > cursor);
     if (fresh.length === 0) return;
     state.cursor = fresh[fresh.length - 1]!.seq;
     const mine = fresh.filter((row) => concernsAgent(row, subscriber.agentId));
     if (mine.length === 0) return;
-    this.sendDelta(subscriber, state.cursor, mine);
+    this.sendDelta(subscriber, state.cursor, { rows: mine, active: page.active });
   }
 
-  private sendDelta(subscriber: BanSubscriber, seq: number, rows: readonly BanChangeRow[]): boolean {
-    const { add, remove } = netDelta(rows);
+  private sendDelta(subscriber: BanSubscriber, seq: number, page: Page): boolean {
+    const { add, remove } = deltaFor(page.rows, page.active, subscriber.agentId);
     this.metrics.banDeltasSent.inc({ type: 'bans.delta' });
     return subscriber.send({ type: 'bans.delta', seq, add, remove });
   }
@@ -135,7 +143,7 @@ export class BanFeedService implements OnModuleInit, OnApplicationShutdown {
       // An agent ahead of the log (database restored from a backup) cannot trust its set: snapshot.
       if (rows.length <= this.tunables.maxCatchUpChanges && lastBanSeq <= latest) {
         const mine = rows.filter((row) => concernsAgent(row, subscriber.agentId));
-        if (mine.length > 0) this.sendDelta(subscriber, latest, mine);
+        if (mine.length > 0) this.sendDelta(subscriber, latest, { rows: mine, active: await this.changes.activeOn(mine.map((row) => row.target)) });
         return Math.max(lastBanSeq, latest);
       }
     }
@@ -144,7 +152,7 @@ export class BanFeedService implements OnModuleInit, OnApplicationShutdown {
 
   private async sendSnapshot(subscriber: BanSubscriber): Promise<number> {
     const { seq, bans } = await this.changes.activeBansFor(subscriber.agentId);
-    const wire = bans.map(toWireBan);
+    const wire = [...enforcedBans(bans, subscriber.agentId).values()].map(toWireBan);
     for (let at = 0; at === 0 || at < wire.length; at += MAX_BANS_PER_MESSAGE) {
       const part = wire.slice(at, at + MAX_BANS_PER_MESSAGE);
       this.metrics.banDeltasSent.inc({ type: 'bans.snapshot' });
