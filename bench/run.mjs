@@ -23,6 +23,7 @@ const BENCHES = {
   policy: { script: 'bench/policy/evaluate.bench.ts', result: null },
   spool: { script: 'bench/spool/follow-spool.bench.ts', result: null },
   ingest: { script: 'bench/ingest/ingest.bench.ts', result: 'ingest.json' },
+  decisions: { script: 'bench/engine/decision-flood.bench.ts', result: 'decision-flood.json' },
   connections: { script: 'bench/connections/connections.bench.ts', result: 'connections.json' },
   'scale-out': { script: 'bench/scale-out/scale-out.bench.ts', result: 'scale-out.json' },
   propagation: { script: 'bench/propagation/propagation.bench.ts', result: 'propagation.json' },
