@@ -14,6 +14,12 @@ describe('BanBook', () => {
     expect(book.active(0).map((b) => b.ip)).toEqual(['198.51.100.1', '2001:db8::/64']);
   });
 
+  it('keeps, of an address listed twice in a snapshot, the ban that ends last', () => {
+    const book = new BanBook();
+    const update = book.applySnapshot({ type: 'bans.snapshot', seq: 4, bans: [ban('192.0.2.1', 9000), ban('192.0.2.1', 5000), ban('192.0.2.2', 5000), ban('192.0.2.2', null)], last: true });
+    expect(update).toEqual({ kind: 'snapshot', seq: 4, bans: [ban('192.0.2.1', 9000), ban('192.0.2.2', null)] });
+  });
+
   it('applies deltas in order: a later add replaces, a remove deletes', () => {
     const book = new BanBook();
     book.applyDelta({ type: 'bans.delta', seq: 1, add: [ban('192.0.2.1', 1000)], remove: [] });

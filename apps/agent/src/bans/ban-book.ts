@@ -32,7 +32,12 @@ export class BanBook {
     const bans = this.snapshotParts;
     this.snapshotParts = null;
     this.bans.clear();
-    for (const ban of bans) this.bans.set(ban.ip, ban);
+    // Older servers could list an address twice (a fleet ban and a host ban on it): keep the one that ends last,
+    // as the enforcer does, so that the book saved on disk agrees with the kernel.
+    for (const ban of bans) {
+      const previous = this.bans.get(ban.ip);
+      if (previous === undefined || endsLater(ban, previous)) this.bans.set(ban.ip, ban);
+    }
     this.seq = message.seq;
     return { kind: 'snapshot', seq: message.seq, bans: [...this.bans.values()] };
   }
@@ -55,3 +60,4 @@ export class BanBook {
 }
 
 const isActive = (ban: WireBan, now: number): boolean => ban.until === null || ban.until > now;
+const endsLater = (a: WireBan, b: WireBan): boolean => b.until !== null && (a.until === null || a.until > b.until);
