@@ -4,7 +4,8 @@
 // attack on a PBX guarded by fail2ban alone (its asterisk jail and nftables action), element present in its set.
 // Sides alternate run by run in one session. Run alone, as root, after `npm run build`:
 //   npx tsx bench/propagation/real-agents.bench.ts        writes bench/results/propagation-real.json
-// Knobs: FLEETBAN_BENCH_RUNS (5), FLEETBAN_BENCH_ROUNDS (15 attacks per run), FLEETBAN_BENCH_AGENTS (3),
+// Knobs: FLEETBAN_BENCH_RUNS (5), FLEETBAN_BENCH_ROUNDS (20 attacks per run), FLEETBAN_BENCH_AGENTS (3 real),
+// FLEETBAN_BENCH_SIMULATED (100 simulated agents connected beside them, in their own process),
 // FLEETBAN_BENCH_SIDES (fleetban,fleetban-batch0,fail2ban-pyinotify,fail2ban-polling; fleetban-batch0 is the same fleet
 // with the agents' spool.batchDelayMs at 0 instead of 100, to show what that default costs).
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -18,12 +19,15 @@ import { NftElementWatch } from '../support/nft-element-watch';
 import { AttackLog } from './attack-log';
 import { Fail2banHost, fail2banUnavailableReason, type Fail2banBackend } from './fail2ban-host';
 import { AGENT_SETS, startRealAgents } from './real-agent-fleet';
+import { startSimulatedAgents } from './simulated-agents';
 
 const num = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
 const load1 = (): number => Math.round((loadavg()[0] ?? NaN) * 100) / 100;
 const RUNS = num('FLEETBAN_BENCH_RUNS', 5);
-const ROUNDS = num('FLEETBAN_BENCH_ROUNDS', 15);
+const ROUNDS = num('FLEETBAN_BENCH_ROUNDS', 20);
 const AGENTS = num('FLEETBAN_BENCH_AGENTS', 3);
+/** Connected beside the real agents, idle, in a separate process: the ban goes to a fleet of AGENTS + SIMULATED. */
+const SIMULATED = num('FLEETBAN_BENCH_SIMULATED', 100);
 const SIDES = (process.env.FLEETBAN_BENCH_SIDES ?? 'fleetban,fleetban-batch0,fail2ban-pyinotify,fail2ban-polling').split(',');
 const JAIL = { maxretry: ASTERISK_JAIL.maxretry, findtime: ASTERISK_JAIL.findtime, bantime: ASTERISK_JAIL.bantime === 'permanent' ? -1 : ASTERISK_JAIL.bantime };
 /** Generous: fail2ban's polling backend alone may take seconds. */
@@ -55,9 +59,14 @@ function gaps(seed: number, count: number): number[] {
 
 async function fleetbanSide(lab: NetnsLab, name: string, batchDelayMs: number | undefined): Promise<Side> {
   // A free port, not a fixed one: other benchmarks may be serving theirs, and readiness would be asked of them.
-  const fleet = await prepareFleet(`fleetban_bench_propagation_real_${name.replace(/\W/g, '_')}`, AGENTS, await freePort());
+  const fleet = await prepareFleet(`fleetban_bench_propagation_real_${name.replace(/\W/g, '_')}`, AGENTS + SIMULATED, await freePort());
   const server = await startServer(fleet, 'all');
   const { agents, stop } = await startRealAgents(lab, fleet, AGENTS, { batchDelayMs }).catch(async (error: unknown) => {
+    await teardownFleet(fleet, server);
+    throw error;
+  });
+  const simulated = await (SIMULATED > 0 ? startSimulatedAgents(fleet, AGENTS, SIMULATED) : Promise.resolve({ stop: async () => undefined })).catch(async (error: unknown) => {
+    await stop();
     await teardownFleet(fleet, server);
     throw error;
   });
@@ -74,9 +83,10 @@ async function fleetbanSide(lab: NetnsLab, name: string, batchDelayMs: number | 
       // PBX 1 wrote the line (local, what fail2ban does); every other PBX is the fleet's addition (allRemote: the slowest).
       return { local: ms[0] ?? NaN, ...Object.fromEntries(agents.slice(1).map((agent, i) => [agent.name, ms[i + 1] ?? NaN])), allRemote: Math.max(...ms.slice(1)) };
     },
-    describe: () => ({ agents: AGENTS, agentBatchDelayMs: batchDelayMs ?? 'default (100)', server: 'fleetban-server start, FLEETBAN_ROLE=all, default tunables' }),
+    describe: () => ({ agents: AGENTS, simulatedAgents: SIMULATED, agentBatchDelayMs: batchDelayMs ?? 'default (100)', server: 'fleetban-server start, FLEETBAN_ROLE=all, default tunables' }),
     async stop() {
       writer.close();
+      await simulated.stop();
       await stop();
       await teardownFleet(fleet, server);
     },
