@@ -70,6 +70,15 @@ describe('durable ingest', () => {
     client.close();
   });
 
+  it('stores an account name holding U+0000 (which PostgreSQL text cannot) instead of refusing the batch forever', async () => {
+    const { token, agent } = await server.app.get(AgentsService).add('pbx-nul');
+    const client = await TestAgent.join(wsUrl, token);
+    expect(await client.sendBatch('nul', [makeEvent('192.0.2.201', { account: 'evil\u0000name' })])).toEqual({ type: 'ack', batchId: 'nul' });
+    const { rows } = await pg.query('SELECT account FROM security_events WHERE agent_id = $1', [agent.id]);
+    expect(rows).toEqual([{ account: 'evil\uFFFDname' }]);
+    client.close();
+  });
+
   it('enqueues an evaluate job with the IPs touched, once per IP, and clears the pending marker', async () => {
     const { token } = await server.app.get(AgentsService).add('pbx-evaluate');
     const client = await TestAgent.join(wsUrl, token);

@@ -1,10 +1,13 @@
 // PostgreSQL array literals for the batch insert, built by hand: pg's generic encoder inspects every element's
 // type and runs two regex replaces on each, which was the server's largest cost per event after decoding.
 // Every text element is quoted, so braces, commas, spaces and the word NULL need no special case; inside
-// quotes only `"` and `\` are escaped (array_in's rules).
+// quotes only `"` and `\` are escaped (array_in's rules). PostgreSQL text cannot hold U+0000, which JSON can
+// carry in an attacker's account name: it becomes U+FFFD, else the batch would fail at every resend and
+// block the agent's spool behind it.
 
-const NEEDS_ESCAPE = /["\\]/;
+const NEEDS_ESCAPE = /["\\\0]/;
 const ESCAPED = /["\\]/g;
+const NUL = /\0/g;
 
 /** `{"a","b",NULL}` for a text[] parameter. */
 export function textArrayLiteral(values: readonly (string | null)[]): string {
@@ -13,7 +16,7 @@ export function textArrayLiteral(values: readonly (string | null)[]): string {
     const value = values[i];
     if (i > 0) literal += ',';
     if (value === null || value === undefined) literal += 'NULL';
-    else literal += `"${NEEDS_ESCAPE.test(value) ? value.replace(ESCAPED, '\\$&') : value}"`;
+    else literal += `"${NEEDS_ESCAPE.test(value) ? value.replace(ESCAPED, '\\$&').replace(NUL, '\uFFFD') : value}"`;
   }
   return `${literal}}`;
 }
