@@ -18,7 +18,7 @@ import { waitForIdleServer } from '../support/server-settle';
 import { spread, spreadText, type Spread } from '../support/spread';
 import { meterCpu } from './cpu-meter';
 import { ingestBuckets, percentileBound } from './server-histogram';
-import type { LoadPlan, LoadReport } from './load-generator';
+import { READY_LINE, type LoadPlan, type LoadReport } from './load-generator';
 
 const DATABASE = 'fleetban_bench_ingest';
 const PORT = Number(process.env.FLEETBAN_BENCH_PORT ?? 18_431);
@@ -35,23 +35,34 @@ export interface Measured extends LoadReport {
   cpu: { serverMs: number; postgresMs: number };
 }
 
-function generate(plan: LoadPlan): Promise<LoadReport> {
+/** A load generator process: `ready` once its agents are connected, `done` with its report. */
+function generate(plan: LoadPlan): { ready: Promise<void>; done: Promise<LoadReport> } {
   const generator = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'load-generator.ts'), JSON.stringify(plan)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
-  generator.stdout?.on('data', (d: Buffer) => (output += d));
-  return once(generator, 'exit').then(([code]) => {
+  let signalReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => (signalReady = resolve));
+  generator.stdout?.on('data', (d: Buffer) => {
+    output += d;
+    if (output.includes(READY_LINE)) signalReady();
+  });
+  const done = once(generator, 'exit').then(([code]) => {
+    signalReady();
     if (code !== 0) throw new Error(`load generator exited with ${code}`);
     return JSON.parse(output.trim().split('\n').pop() ?? '{}') as LoadReport;
   });
+  return { ready, done };
 }
 
 /**
  * Runs one load generator process per plan, at the same time, against the servers; counts add up, and the
- * latency percentiles are the worst of the generators'. CPU of the servers and of PostgreSQL's backends.
+ * latency percentiles are the worst of the generators'. CPU of the servers and of PostgreSQL's backends from the
+ * moment every agent is connected: the upgrades, hellos and catch-ups of 1,000 agents are not ingest work.
  */
 export async function runLoad(plans: LoadPlan[], serverPids: number[], database: string): Promise<Measured> {
+  const generators = plans.map(generate);
+  await Promise.all(generators.map((g) => g.ready));
   const meters = await Promise.all(serverPids.map((pid) => meterCpu(pid, `${PG}/postgres`, database)));
-  const reports = await Promise.all(plans.map(generate));
+  const reports = await Promise.all(generators.map((g) => g.done));
   const cpus = await Promise.all(meters.map((meter) => meter.stop()));
   // Every meter counts all backends of the database: take PostgreSQL's figure once.
   const cpu = { serverMs: cpus.reduce((sum, c) => sum + c.serverMs, 0), postgresMs: cpus[0]?.postgresMs ?? 0 };

@@ -34,6 +34,8 @@ export interface LoadReport {
 }
 
 const TEMPLATES = 16;
+/** Printed once every agent is welcomed, so the parent can start its CPU meters at the start of the window. */
+export const READY_LINE = '{"ready":true}';
 
 function templates(batchSize: number): string[] {
   return Array.from({ length: TEMPLATES }, (_, t) => {
@@ -113,6 +115,7 @@ export async function generateLoad(plan: LoadPlan): Promise<LoadReport> {
   const latencies: number[] = [];
   // The clock starts once every agent is welcomed, so connecting 1,000 agents does not eat the sending window.
   const sockets = await connectFleet(plan.tokens.map((token, i) => ({ wsUrl: plan.wsUrl, token, hostname: `bench-${i}`, localAddress: plan.localAddress })));
+  process.stdout.write(`${READY_LINE}\n`);
   const started = performance.now();
   const stopAt = started + plan.durationMs;
   await Promise.all(sockets.map((socket, i) => runAgent(plan, socket, i, bodies, stopAt, report, latencies)));
