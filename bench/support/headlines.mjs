@@ -17,6 +17,13 @@ const LEGACY = {
   propagation: (r) => [
     row(`propagation, decisive event to all of ${r.agents} agents`, r.decisiveEventToEveryAgentMs && `p50 ${r.decisiveEventToEveryAgentMs.p50} ms, p99 ${r.decisiveEventToEveryAgentMs.p99} ms`, r.goal?.p99ServerSideMs && `p99 < ${r.goal.p99ServerSideMs} ms`),
   ],
+  'propagation-real': (r) => [
+    row('propagation, real agents: decisive log line on PBX 1 to the nftables element on the others', r.sides?.fleetban?.allRemote && `p50 ${r.sides.fleetban.allRemote.p50OfRuns?.median} ms, p99 ${r.sides.fleetban.allRemote.p99OfRuns?.median} ms (medians of ${r.runs} runs)`, r.goal?.p99Ms && `p99 < ${r.goal.p99Ms} ms`),
+  ],
+  decisions: (r) => [
+    row(`decisions, flood of ${n(r.setup?.ips)} IPs (backlog)`, r.backlog?.ipsEvaluatedPerSecond && `${n(r.backlog.ipsEvaluatedPerSecond.median)} IPs evaluated/s (${n(r.backlog.ipsEvaluatedPerSecond.min)}-${n(r.backlog.ipsEvaluatedPerSecond.max)}), ${n(r.backlog.bansPerSecond?.median)} bans/s`),
+    row('decisions: last decision after the flood ends', r.live?.lastDecisionAfterFloodEndMs && `${n(r.live.lastDecisionAfterFloodEndMs.median)} ms`),
+  ],
   nftables: (r) => [
     row(`nftables snapshot of ${n(r.elements)} elements, cold`, r.snapshot100k?.cold && `${n(Math.round(r.snapshot100k.cold.medianMs))} ms median (${n(Math.round(r.snapshot100k.cold.minMs))}-${n(Math.round(r.snapshot100k.cold.maxMs))})`, r.goals?.snapshotMs && `< ${n(r.goals.snapshotMs)} ms`),
     row('nftables one-element delta, 100k present', r.deltaOneWith100kPresent?.session && `${r.deltaOneWith100kPresent.session.medianMs} ms median, p90 ${r.deltaOneWith100kPresent.session.p90Ms} ms`, r.goals?.deltaMs && `< ${r.goals.deltaMs} ms`),
