@@ -20,8 +20,9 @@ import { meterCpu } from './cpu-meter';
 import { ingestBuckets, percentileBound } from './server-histogram';
 import { READY_LINE, type LoadPlan, type LoadReport } from './load-generator';
 
-const DATABASE = 'fleetban_bench_ingest';
 const PORT = Number(process.env.FLEETBAN_BENCH_PORT ?? 18_431);
+// Named after the port, so that two copies of the bench (another checkout, another port) never drop each other's database.
+const DATABASE = `fleetban_bench_ingest_${PORT}`;
 const SWEEP = (process.env.FLEETBAN_BENCH_AGENTS ?? '10,100,1000').split(',').map(Number);
 const RUNS = Number(process.env.FLEETBAN_BENCH_RUNS ?? 3);
 const SECONDS = Number(process.env.FLEETBAN_BENCH_SECONDS ?? 10);
