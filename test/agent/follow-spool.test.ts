@@ -109,10 +109,11 @@ describe('follower + spool under load (real files, several thousand lines/s)', (
     const received = (): { id: string; events: LineEvent[] }[] =>
       existsSync(serverFile) ? readFileSync(serverFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
 
-    const killAndRestart = async (ack: boolean): Promise<void> => {
+    const killAndRestart = async (ack: boolean, whileDown?: () => void): Promise<void> => {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGKILL');
       await exited; // never two agents on one spool (the spool's lock refuses it anyway)
+      whileDown?.();
       child = await start(ack);
       lastKill = Date.now();
     };
@@ -120,29 +121,32 @@ describe('follower + spool under load (real files, several thousand lines/s)', (
     let kills = 0;
     let lastKill = Date.now();
     let restarting: Promise<void> | undefined;
-    // copytruncate in two halves with a kill at the copy: the truncate waits until the next agent has started (it
-    // then finds the copy beside the original it is reading) and read the original for 20 ticks.
-    let copiedAt: number | undefined;
+    // copytruncate in two halves: logrotate copies while the agent is down, with 100 lines it has not read; the
+    // truncate waits until the next agent has started (beside the copy of the original it reads) and run 20 ticks.
+    let now = 0;
+    let copyAsked = false;
+    let startedAfterCopy: number | undefined;
     let truncatedAt: number | undefined;
-    let startedAfterCopy = false;
+    const copyWhileDown = (): void => {
+      writer.write(100);
+      writer.copy();
+    };
     await every(5, (tick) => {
+      now = tick;
       writer.write(20, tick % 4 === 1);
       if (tick === 150) writer.rotateRename(40);
-      const copyNow = copiedAt === undefined && tick >= 300 && !restarting;
-      if (copyNow) {
-        writer.copy();
-        copiedAt = tick;
-      }
-      if (copiedAt !== undefined && truncatedAt === undefined && startedAfterCopy && tick >= copiedAt + 20) {
+      if (truncatedAt === undefined && startedAfterCopy !== undefined && tick >= startedAfterCopy + 20) {
         writer.truncate();
         truncatedAt = tick;
       }
       if (truncatedAt !== undefined && tick === truncatedAt + 90) writer.rotateRename(0);
+      const copyNow = !copyAsked && tick >= 300 && !restarting;
       if (!restarting && (copyNow || Date.now() - lastKill > 250)) {
         kills++;
+        copyAsked ||= copyNow;
         // Every other incarnation acknowledges nothing: its batches come again, under the same ids.
-        restarting = killAndRestart(kills % 2 === 0).finally(() => (restarting = undefined));
-        if (copyNow) void restarting.then(() => (startedAfterCopy = true));
+        restarting = killAndRestart(kills % 2 === 0, copyNow ? copyWhileDown : undefined).finally(() => (restarting = undefined));
+        if (copyNow) void restarting.then(() => (startedAfterCopy = now));
       }
       return tick < Math.max(600, (truncatedAt ?? 1100) + 100); // at most 1,200 ticks
     });
