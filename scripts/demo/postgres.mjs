@@ -1,5 +1,6 @@
 // The demo's PostgreSQL: DATABASE_URL when set (this machine's: DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres),
-// otherwise an embedded one whose data stays in .fleetban/postgres. A fresh fleetban_demo database either way.
+// otherwise an embedded one whose data stays in .fleetban/postgres (in /var/lib/fleetban-demo/postgres when the system
+// user postgres, which runs it under root, cannot enter the project). A fresh fleetban_demo database either way.
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -17,7 +18,7 @@ const answers = (port) =>
     socket.on('error', () => resolve(false));
   });
 
-/** Starts scripts/demo/embedded-postgres.mjs on `port`; resolves with its URL once the cluster accepts connections. */
+/** Starts scripts/demo/embedded-postgres.mjs on `port`; resolves with its answer once the cluster accepts connections. */
 function startEmbedded(port, track) {
   mkdirSync(dirname(EMBEDDED_DATA), { recursive: true });
   const child = spawn(process.execPath, [join(root, 'scripts', 'demo', 'embedded-postgres.mjs'), EMBEDDED_DATA, String(port)], { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -31,7 +32,7 @@ function startEmbedded(port, track) {
       if (!output.includes('\n')) return;
       clearTimeout(timer);
       const answer = JSON.parse(output.slice(0, output.indexOf('\n')));
-      if (answer.url) resolve(answer.url);
+      if (answer.url) resolve(answer);
       else reject(new Error(`the embedded PostgreSQL failed: ${answer.error}`));
     });
     child.once('exit', (code) => (clearTimeout(timer), reject(new Error(`the embedded PostgreSQL exited (${code})`))));
@@ -46,8 +47,10 @@ export async function demoDatabase(port, track) {
   let base = process.env.DATABASE_URL;
   let origin = `PostgreSQL: DATABASE_URL (${new URL(base ?? MACHINE_URL).host})`;
   if (!base) {
-    base = await startEmbedded(port, track);
-    origin = `PostgreSQL: embedded (DATABASE_URL is not set), data in ${EMBEDDED_DATA}`;
+    const embedded = await startEmbedded(port, track);
+    base = embedded.url;
+    origin = `PostgreSQL: embedded (DATABASE_URL is not set), data in ${embedded.dataDir}`;
+    if (embedded.note) origin += `\n  (${embedded.note})`;
     if (await answers(5432)) origin += `\n  (to use the PostgreSQL answering on 127.0.0.1:5432 instead: DATABASE_URL=${MACHINE_URL} npm run demo)`;
   }
   const client = new pg.Client({ connectionString: base });
