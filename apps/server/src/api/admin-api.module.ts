@@ -23,7 +23,9 @@ import { ApiTokenRepository } from '../tokens/api-token.repository';
 import { ApiTokensService } from '../tokens/api-tokens.service';
 import { TokensController } from '../tokens/tokens.controller';
 import { ApiAuthGuard } from './api-auth.guard';
+import { CallerAddress } from './caller-address';
 import { RateLimitGuard } from './rate-limit.guard';
+import { RateLimiter } from './rate-limiter';
 
 /**
  * The admin API (/api/v1): its controllers live in their capabilities' folders; this module wires them above
@@ -36,6 +38,8 @@ import { RateLimitGuard } from './rate-limit.guard';
     ApiTokenRepository,
     ApiTokensService,
     ApiAuthGuard,
+    CallerAddress,
+    RateLimiter,
     RateLimitGuard,
     AuditRepository,
     AuditInterceptor,

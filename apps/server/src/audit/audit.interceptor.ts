@@ -1,6 +1,7 @@
 import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { from, mergeMap, type Observable } from 'rxjs';
-import { remoteAddressOf, type ApiRequest } from '../api/api-request';
+import type { ApiRequest } from '../api/api-request';
+import { CallerAddress } from '../api/caller-address';
 import { AuditRepository } from './audit.repository';
 
 const SECRET_KEYS = new Set(['token', 'password', 'secret']);
@@ -20,7 +21,10 @@ function withoutSecrets(value: unknown): unknown {
 /** Records every successful change made through the API: who, what, when, from where. Reads are not audited. */
 @Injectable()
 export class AuditInterceptor implements NestInterceptor {
-  constructor(private readonly audit: AuditRepository) {}
+  constructor(
+    private readonly audit: AuditRepository,
+    private readonly callers: CallerAddress,
+  ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<ApiRequest>();
@@ -37,7 +41,7 @@ export class AuditInterceptor implements NestInterceptor {
               action: actionOf(request.method, (request.route as { path?: string } | undefined)?.path ?? request.path),
               target: target ?? null,
               details: withoutSecrets(body),
-              remoteAddress: remoteAddressOf(request),
+              remoteAddress: this.callers.of(request),
             });
             return result;
           })(),

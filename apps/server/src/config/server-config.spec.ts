@@ -30,6 +30,12 @@ describe('loadServerConfig', () => {
     expect(() => loadServerConfig({ FLEETBAN_CORS_ORIGINS: '*' })).toThrow(/FLEETBAN_CORS_ORIGINS/);
   });
 
+  it('reads trusted proxies as canonical CIDRs, none by default, and names a bad entry', () => {
+    expect(loadServerConfig({}).trustedProxies).toEqual([]);
+    expect(loadServerConfig({ FLEETBAN_TRUSTED_PROXIES: ' 172.28.0.0/16, 10.0.0.1,2001:DB8::/32 ' }).trustedProxies).toEqual(['172.28.0.0/16', '10.0.0.1', '2001:db8::/32']);
+    expect(() => loadServerConfig({ FLEETBAN_TRUSTED_PROXIES: '172.28.0.0/16, nginx' })).toThrow(/FLEETBAN_TRUSTED_PROXIES: a comma-separated list of addresses or CIDRs/);
+  });
+
   it('requires TLS certificate and key together', () => {
     expect(() => loadServerConfig({ FLEETBAN_TLS_KEY: '/k.pem' })).toThrow(/FLEETBAN_TLS_CERT and FLEETBAN_TLS_KEY/);
     expect(loadServerConfig({ FLEETBAN_TLS_KEY: '/k.pem', FLEETBAN_TLS_CERT: '/c.pem' }).publicUrl).toMatch(/^https:/);

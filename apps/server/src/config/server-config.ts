@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { normalizeCidr } from '@fleetban/ip';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
@@ -27,6 +28,16 @@ const serverEnvSchema = z
     FLEETBAN_UNBAN_GRACE: z.coerce.number().int().min(0).default(3600),
     /** Browser origins allowed to call the admin API (comma-separated); none by default: no CORS at all. */
     FLEETBAN_CORS_ORIGINS: z.string().regex(/^\s*https?:\/\/[^\s,]+(\s*,\s*https?:\/\/[^\s,]+)*\s*$/, 'a comma-separated list of origins such as https://noc.example.com').optional(),
+    /**
+     * Reverse proxies (comma-separated addresses or CIDRs) whose X-Forwarded-For is believed; none by default, so a
+     * client cannot choose the address the audit log and the rate limit see by sending the header itself.
+     */
+    FLEETBAN_TRUSTED_PROXIES: z
+      .string()
+      .default('')
+      .transform((text) => text.split(',').map((entry) => entry.trim()).filter(Boolean))
+      .refine((entries) => entries.every((entry) => normalizeCidr(entry, { strict: false }) !== null), 'a comma-separated list of addresses or CIDRs such as 172.28.0.0/16')
+      .transform((entries) => entries.map((entry) => normalizeCidr(entry, { strict: false }) as string)),
     /** A YAML file of jails, applied at start (created or replaced by name). */
     FLEETBAN_JAILS_FILE: z.string().min(1).optional(),
   })
@@ -51,6 +62,7 @@ export interface ServerConfig {
   unbanGraceS: number;
   jailsFile: string | undefined;
   corsOrigins: string[];
+  trustedProxies: string[];
 }
 
 /** Injection token for the parsed configuration. */
@@ -86,6 +98,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
     breakerLimitPerMinute: e.FLEETBAN_BREAKER_LIMIT,
     unbanGraceS: e.FLEETBAN_UNBAN_GRACE,
     jailsFile: e.FLEETBAN_JAILS_FILE,
+    trustedProxies: e.FLEETBAN_TRUSTED_PROXIES,
     corsOrigins: (e.FLEETBAN_CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
   };
 }
