@@ -5,9 +5,12 @@ import type { EventSpool } from '../spool/event.spool';
 
 export interface SenderOptions {
   maxEvents: number;
-  /** Wait this long for more events before sending a batch that is not full. */
+  /** Batches that are not full leave at most this often; the first after a quiet spell leaves at once. */
   delayMs: number;
 }
+
+/** What the sender needs of the server link. */
+export type EventLink = Pick<ServerLink, 'connected' | 'send'>;
 
 const MAX_BATCH_BYTES = 512 * 1024;
 
@@ -18,11 +21,12 @@ const MAX_BATCH_BYTES = 512 * 1024;
 export class EventSender {
   private running = false;
   private wake: (() => void) | null = null;
+  private lastSentAt = -Infinity;
   batchesSent = 0;
 
   constructor(
     private readonly spool: EventSpool<SecurityEvent, LinePosition>,
-    private readonly link: ServerLink,
+    private readonly link: EventLink,
     private readonly options: SenderOptions,
   ) {}
 
@@ -57,7 +61,10 @@ export class EventSender {
   private async loop(): Promise<void> {
     while (this.running && this.link.connected) {
       if (!(await this.spool.waitForEvents(1000))) continue;
-      if (this.options.delayMs > 0 && this.spool.stats().events < this.options.maxEvents) await sleep(this.options.delayMs);
+      // Waiting only within delayMs of the last batch: the decisive failure after a quiet spell is not held back to fill
+      // a batch (every PBX waits for it), while a busy PBX still sends few large batches rather than many small ones.
+      const wait = this.lastSentAt + this.options.delayMs - performance.now();
+      if (wait > 0 && this.spool.stats().events < this.options.maxEvents) await sleep(wait);
       const batch = await this.spool.nextBatch(this.options.maxEvents, MAX_BATCH_BYTES);
       if (batch === null) {
         // In-flight window full, or nothing new: wait for an ack (or a short while).
@@ -69,6 +76,7 @@ export class EventSender {
         continue;
       }
       if (!this.link.send({ type: 'events', batchId: batch.id, events: batch.events })) break;
+      this.lastSentAt = performance.now();
       this.batchesSent++;
     }
     this.running = false;
