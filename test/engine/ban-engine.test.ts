@@ -165,3 +165,23 @@ describe('circuit breaker', () => {
     expect(rows[0].n).toBe(3);
   });
 });
+
+describe('circuit breaker under concurrent jobs', () => {
+  let h: Awaited<ReturnType<typeof startEngine>>;
+  beforeAll(async () => {
+    h = await startEngine({ FLEETBAN_BREAKER_LIMIT: '4' });
+  });
+  afterAll(async () => h?.close());
+
+  it('lets concurrent jobs spend the allowance of the minute only once', async () => {
+    const engine = h.app.get(BanEngine);
+    const now = Date.now();
+    const [a] = h.agentIds as [number];
+    const jobs = [0, 1, 2].map((j) => [0, 1, 2].map((i) => `203.0.113.${150 + 3 * j + i}`));
+    for (const ip of jobs.flat()) for (let k = 0; k < 3; k++) await h.failure(ip, a, now - 1000 * (k + 1));
+    const placed = await Promise.all(jobs.map((ips) => engine.evaluateIps(ips, now)));
+    expect(placed.reduce((sum, n) => sum + n, 0)).toBe(4);
+    const { rows } = await h.sql.query('SELECT count(*)::int AS n FROM bans');
+    expect(rows[0].n).toBe(4);
+  });
+});

@@ -20,6 +20,7 @@ import { FailureWindow } from './failure-window';
 @Injectable()
 export class BanEngine {
   private readonly log: Logger;
+  private placing: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly jails: JailsService,
@@ -62,8 +63,18 @@ export class BanEngine {
     return this.place(decided, now);
   }
 
-  private async place(decisions: readonly BanDecision[], now: number): Promise<number> {
-    if (decisions.length === 0) return 0;
+  /**
+   * One placement at a time in this process: the breaker's allowance is read, used and recorded before the next job
+   * reads it, so concurrent jobs cannot each spend the whole allowance.
+   */
+  private place(decisions: readonly BanDecision[], now: number): Promise<number> {
+    if (decisions.length === 0) return Promise.resolve(0);
+    const placed = this.placing.then(() => this.placeNow(decisions, now));
+    this.placing = placed.catch(() => undefined);
+    return placed;
+  }
+
+  private async placeNow(decisions: readonly BanDecision[], now: number): Promise<number> {
     const breaker = await this.breaker.state(now, this.config.breakerLimitPerMinute);
     const allowed = breaker.paused ? 0 : Math.max(0, breaker.limit - breaker.bansLastMinute);
     for (const decision of decisions.slice(allowed)) {
