@@ -40,9 +40,11 @@ export interface BinResult {
   stderr: string;
 }
 
-/** Runs a built bin (bin/*.js) with `args` to completion; returns its output. */
-export async function runBin(bin: string, args: string[], env: NodeJS.ProcessEnv): Promise<BinResult> {
-  const child = spawn(process.execPath, [bin, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Runs a built bin (bin/*.js) with `args` to completion, writing `input` to its stdin when given; returns its output. */
+export async function runBin(bin: string, args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<BinResult> {
+  const child = spawn(process.execPath, [bin, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  child.stdin.on('error', () => undefined); // a bin that exits without reading its stdin
+  child.stdin.end(input);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d));
