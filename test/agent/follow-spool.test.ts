@@ -123,14 +123,19 @@ describe('follower + spool under load (real files, several thousand lines/s)', (
     let restarting: Promise<void> | undefined;
     // copytruncate in two halves: logrotate copies while the agent is down, with 100 lines it has not read; the
     // truncate waits until the next agent has started (beside the copy of the original it reads) and run 20 ticks.
+    // That agent is not killed until it delivered the lines of 10 ticks after the truncate (or 400 ticks passed):
+    // on a loaded machine it could otherwise die before it had read the copy's tail once, let alone twice.
     let now = 0;
     let copyAsked = false;
     let startedAfterCopy: number | undefined;
     let truncatedAt: number | undefined;
+    let waitUpTo: number | undefined;
+    let resumedAt: number | undefined;
     const copyWhileDown = (): void => {
       writer.write(100);
       writer.copy();
     };
+    const deliveredUpTo = (total: number): boolean => allArrived(deduplicate(received()), total, writer.betweenCopyAndTruncate);
     await every(5, (tick) => {
       now = tick;
       writer.write(20, tick % 4 === 1);
@@ -139,16 +144,19 @@ describe('follower + spool under load (real files, several thousand lines/s)', (
         writer.truncate();
         truncatedAt = tick;
       }
+      if (truncatedAt !== undefined && tick === truncatedAt + 10) waitUpTo = writer.next;
+      if (waitUpTo !== undefined && resumedAt === undefined && tick % 20 === 0 && (tick >= truncatedAt! + 400 || deliveredUpTo(waitUpTo))) resumedAt = tick;
       if (truncatedAt !== undefined && tick === truncatedAt + 90) writer.rotateRename(0);
       const copyNow = !copyAsked && tick >= 300 && !restarting;
-      if (!restarting && (copyNow || Date.now() - lastKill > 250)) {
+      const killsPaused = copyAsked && resumedAt === undefined;
+      if (!restarting && (copyNow || (!killsPaused && Date.now() - lastKill > 250))) {
         kills++;
         copyAsked ||= copyNow;
         // Every other incarnation acknowledges nothing: its batches come again, under the same ids.
         restarting = killAndRestart(kills % 2 === 0, copyNow ? copyWhileDown : undefined).finally(() => (restarting = undefined));
         if (copyNow) void restarting.then(() => (startedAfterCopy = now));
       }
-      return tick < Math.max(600, (truncatedAt ?? 1100) + 100); // at most 1,200 ticks
+      return tick < Math.max(600, (resumedAt ?? 1400) + 100) && tick < 1500;
     });
     expect(truncatedAt, 'an agent started between the copy and the truncate').toBeDefined();
     writer.close();
