@@ -1,8 +1,9 @@
-import { checkTimeZone, parseEventTv } from './log-time';
+import { checkTimeZone } from './log-time';
 import { DateForm, newPrefix, parsePrefix, prefixTime, type LinePrefix } from './line-prefix';
 import { parseNotice } from './notice-line';
 import type { LineResult, ParseOptions, RejectReason } from './parse-outcome';
 import type { Endpoint } from './remote-address';
+import { readCommonSecurityEntry } from './common-security-entry';
 import { parseSecurityEntry } from './security-log';
 import { MAX_ACCOUNT_LENGTH, MAX_SESSION_LENGTH, isFailureType, type EventSource, type SecurityEvent, type SecurityEventType } from './security-event';
 
@@ -95,10 +96,9 @@ export function parseEntry(text: string, prefix: LinePrefix, ctx: ParseContext):
   const isSecurity = prefix.levelEnd - prefix.levelStart === 8 && text.startsWith('SECURITY', prefix.levelStart);
   // Only res_security_log's own lines: a VERBOSE or NOTICE message can start with caller-chosen text.
   if (isSecurity && prefix.messageStart >= 0 && text.startsWith(MARKER, prefix.messageStart)) {
-    const r = parseSecurityEntry(text, prefix.messageStart);
+    const r = readCommonSecurityEntry(text, prefix.messageStart) ?? parseSecurityEntry(text, prefix.messageStart);
     if (!r.ok) return reject(r.reason, true, r.incomplete);
-    let time = parseEventTv(text, r.eventTvStart, r.eventTvEnd);
-    if (Number.isNaN(time)) time = entryTime(text, prefix, ctx);
+    const time = Number.isNaN(r.time) ? entryTime(text, prefix, ctx) : r.time;
     return toEvent(time, r, 'security', r.local);
   }
   const isNotice = prefix.levelEnd - prefix.levelStart === 6 && text.startsWith('NOTICE', prefix.levelStart);

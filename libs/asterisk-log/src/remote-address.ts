@@ -66,10 +66,8 @@ function portAt(text: string, start: number, end: number): number | null {
   return v <= 65535 ? v : null;
 }
 
-const port = (text: string): number | null => portAt(text, 0, text.length);
-
 /** The transport segment `text[start, end)`, upper-cased as Asterisk's parser would, or null if none we know. */
-function transportAt(text: string, start: number, end: number): Transport | null {
+export function transportAt(text: string, start: number, end: number): Transport | null {
   // TRANSPORTS written out: V8 inlines startsWith only for a literal.
   const n = end - start;
   if (n === 3) {
@@ -109,27 +107,37 @@ export function securityAddressAt(text: string, start: number, end: number): End
 /** {@link securityAddressAt} on a whole string. */
 export const parseSecurityAddress = (value: string): Endpoint | null => securityAddressAt(value, 0, value.length);
 
-/** `1.2.3.4`, `1.2.3.4:5060`, `[2001:db8::1]:5060`, `[2001:db8::1]`, bare `2001:db8::1`; transport left null. */
-export function parseHostPort(text: string): Endpoint | null {
-  if (text.charCodeAt(0) === 91) {
-    const close = text.indexOf(']');
-    if (close < 0) return null;
-    const ip = canonicalIp(text.slice(1, close));
+/**
+ * `1.2.3.4`, `1.2.3.4:5060`, `[2001:db8::1]:5060`, `[2001:db8::1]`, bare `2001:db8::1` at `text[start, end)`;
+ * transport left null.
+ */
+export function hostPortAt(text: string, start: number, end: number): Endpoint | null {
+  if (start < end && text.charCodeAt(start) === 91) {
+    const close = text.indexOf(']', start);
+    if (close < 0 || close >= end) return null;
+    const ip = canonicalIp(text.slice(start + 1, close));
     if (ip === null) return null;
-    if (close === text.length - 1) return { ip, port: null, transport: null };
+    if (close === end - 1) return { ip, port: null, transport: null };
     if (text.charCodeAt(close + 1) !== 58) return null;
-    const p = port(text.slice(close + 2));
+    const p = portAt(text, close + 2, end);
     return p === null ? null : { ip, port: p, transport: null };
   }
-  const colon = text.indexOf(':');
-  if (colon >= 0 && text.indexOf(':', colon + 1) < 0) {
-    const ip = canonicalIpAt(text, 0, colon);
-    const p = portAt(text, colon + 1, text.length);
-    return ip === null || p === null ? null : { ip, port: p, transport: null };
+  let colon = text.indexOf(':', start);
+  if (colon >= end) colon = -1;
+  if (colon >= 0) {
+    const other = text.indexOf(':', colon + 1);
+    if (other < 0 || other >= end) {
+      const ip = canonicalIpAt(text, start, colon);
+      const p = portAt(text, colon + 1, end);
+      return ip === null || p === null ? null : { ip, port: p, transport: null };
+    }
   }
-  const ip = canonicalIpAt(text, 0, text.length);
+  const ip = canonicalIpAt(text, start, end);
   return ip === null ? null : { ip, port: null, transport: null };
 }
+
+/** {@link hostPortAt} on a whole string. */
+export const parseHostPort = (text: string): Endpoint | null => hostPortAt(text, 0, text.length);
 
 const locals = new Map<string, string | null>();
 /** The last few LocalAddress texts and their forms: a PBX has few, compared in place before slicing and hashing. */

@@ -1,14 +1,15 @@
+import { parseEventTv } from './log-time';
 import type { RejectReason } from './parse-outcome';
 import { isFamily, localAddressAt, securityAddressAt, type Endpoint } from './remote-address';
 import { MAX_ACCOUNT_BY_SERVICE, SINGLE_LINE_ACCOUNT_SERVICES, shapeAt, type TailIe } from './security-shapes';
 import type { SecurityEventType } from './security-event';
 
-/** A security-log entry read by structure. EventTV is given by position (`text[eventTvStart, eventTvEnd)`), parsed by the caller. */
+/** A security-log entry read by structure. */
 export interface SecurityEntry {
   ok: true;
   type: SecurityEventType;
-  eventTvStart: number;
-  eventTvEnd: number;
+  /** EventTV in epoch ms, NaN when unusable (the caller then falls back on the prefix date). */
+  time: number;
   service: string;
   /** Null when the value is absent, or when several candidate splits agree on the address but not on the fields. */
   account: string | null;
@@ -40,7 +41,7 @@ let budget = 0;
 // site, so the keys below are written out rather than looped over.
 
 /** The service as one of the constants Asterisk writes (no per-line copy), or the text as written. */
-function serviceAt(text: string, start: number, end: number): string {
+export function serviceAt(text: string, start: number, end: number): string {
   const n = end - start;
   if (n === 5 && text.startsWith('PJSIP', start)) return 'PJSIP';
   if (n === 3 && text.startsWith('SIP', start)) return 'SIP';
@@ -75,6 +76,12 @@ function matchTail(text: string, pos: number, end: number, tail: readonly TailIe
     if (ie.required) return false;
   }
   return false;
+}
+
+/** Whether `text[pos, end)` is exactly the IEs of `tail`, within the budget one entry gets. */
+export function fitsTail(text: string, pos: number, end: number, tail: readonly TailIe[]): boolean {
+  budget = TAIL_BUDGET;
+  return matchTail(text, pos, end, tail, 0);
 }
 
 interface Candidate {
@@ -176,8 +183,7 @@ export function parseSecurityEntry(text: string, start: number): SecurityEntry |
   return {
     ok: true,
     type,
-    eventTvStart: head.eventTvStart,
-    eventTvEnd: head.eventTvEnd,
+    time: parseEventTv(text, head.eventTvStart, head.eventTvEnd),
     service,
     account: unique && shape.accountFirst ? text.slice(valueStart, sessionStart - SESSION.length) : null,
     session: unique ? text.slice(sessionStart, first.localStart) : null,

@@ -5,21 +5,26 @@ const TOP_IPS = 10;
 /** Counts what `fleetban-agent parse` reports: events per type, failures, addresses. */
 export class ParseReport {
   readonly byType = new Map<SecurityEventType, number>();
+  /** Failures per address, 0 for an address seen only in informational events: one lookup per event. */
   readonly failuresByIp = new Map<string, number>();
-  readonly ips = new Set<string>();
   failures = 0;
   bytes = 0;
 
   add(event: SecurityEvent): void {
     this.byType.set(event.type, (this.byType.get(event.type) ?? 0) + 1);
-    this.ips.add(event.ip);
-    if (!event.failure) return;
-    this.failures++;
-    this.failuresByIp.set(event.ip, (this.failuresByIp.get(event.ip) ?? 0) + 1);
+    const seen = this.failuresByIp.get(event.ip);
+    if (event.failure) {
+      this.failures++;
+      this.failuresByIp.set(event.ip, (seen ?? 0) + 1);
+    } else if (seen === undefined) this.failuresByIp.set(event.ip, 0);
+  }
+
+  get uniqueIps(): number {
+    return this.failuresByIp.size;
   }
 
   topIps(): Array<[string, number]> {
-    return [...this.failuresByIp].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, TOP_IPS);
+    return [...this.failuresByIp].filter((e) => e[1] > 0).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, TOP_IPS);
   }
 
   /** The machine-readable summary (stderr with --json). */
@@ -29,7 +34,7 @@ export class ParseReport {
       events: stats.events,
       failures: this.failures,
       byType: Object.fromEntries(this.byType),
-      uniqueIps: this.ips.size,
+      uniqueIps: this.uniqueIps,
       topIps: this.topIps().map(([ip, failures]) => ({ ip, failures })),
       ignored: stats.ignored,
       continuations: stats.continuations,
@@ -48,7 +53,7 @@ export class ParseReport {
     row('lines read', n(stats.lines));
     row('events', `${n(stats.events)} (${n(this.failures)} failures)`);
     for (const type of SECURITY_EVENT_TYPES) if (this.byType.has(type)) row(type, n(this.byType.get(type) ?? 0), 2);
-    row('unique IPs', n(this.ips.size));
+    row('unique IPs', n(this.uniqueIps));
     const top = this.topIps();
     if (top.length > 0) {
       rows.push('top IPs by failures');

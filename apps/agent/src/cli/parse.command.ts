@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { AsteriskLogParser, DEFAULT_MAX_LINE_LENGTH, type ParseOutcome } from '@fleetban/asterisk-log';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type AgentCommand, type CommandIo } from './agent-command';
 import { ParseReport } from './parse-report';
-import { TextLines } from './text-lines';
+import { TextLines, type LineSink } from './text-lines';
 
 const USAGE = `usage: fleetban-agent parse <file|-> [--json] [--timezone <IANA zone>]
 
@@ -64,25 +64,32 @@ class BufferedOut {
   }
 }
 
-/** Feeds the parser line by line, synchronously within a chunk: an await per line would cost more than the parsing. */
-class Feeder {
+/**
+ * Feeds the parser synchronously within a chunk (an await per line would cost more than the parsing), whole
+ * lines as blocks of the decoded chunk. Line numbers follow the parser's count: every physical line is counted once.
+ */
+class Feeder implements LineSink {
   private readonly lines = new TextLines(DEFAULT_MAX_LINE_LENGTH);
-  private lineNumber = 0;
-  private readonly emit = (line: string | null): void => {
-    this.lineNumber++;
-    this.take(line === null ? this.parser.pushOversized(this.lineNumber) : this.parser.push(line, this.lineNumber));
-  };
 
   constructor(private readonly parser: AsteriskLogParser, private readonly report: ParseReport, private readonly json: BufferedOut | null) {}
 
   chunk(chunk: Buffer): void {
     this.report.bytes += chunk.length;
-    this.lines.push(chunk, this.emit);
+    this.lines.push(chunk, this);
   }
 
   end(): void {
-    this.lines.end(this.emit);
+    this.lines.end(this);
     this.take(this.parser.flush());
+  }
+
+  line(text: string | null): void {
+    const n = this.parser.stats.lines + 1;
+    this.take(text === null ? this.parser.pushOversized(n) : this.parser.push(text, n));
+  }
+
+  block(text: string, start: number, end: number): void {
+    this.take(this.parser.pushLines(text, start, end, this.parser.stats.lines + 1));
   }
 
   private take(outcomes: ParseOutcome[]): void {

@@ -1,0 +1,176 @@
+import fc from 'fast-check';
+import { normalizeIp } from '@fleetban/ip';
+import { describe, expect, it } from 'vitest';
+import { readCommonSecurityEntry } from './common-security-entry';
+import { AsteriskLogParser } from './log-parser';
+import { monthAt, parseEventTv } from './log-time';
+import type { ParseOutcome } from './parse-outcome';
+import { canonicalIpAt, hostPortAt, securityAddressAt } from './remote-address';
+import { parseSecurityEntry } from './security-log';
+import { EVENT_SHAPES } from './security-shapes';
+import { TRANSPORTS } from './security-event';
+
+/**
+ * The hot paths against the careful ones: the one-pass reader of common security entries against the structural
+ * reader, the block feed against the line feed, and the in-place readers against the slicing code they replaced.
+ */
+const OPTIONS = { timeZone: 'UTC', now: Date.UTC(2026, 10, 29, 16) };
+const MARKER_AT = '[2026-11-29 14:21:18] SECURITY[14302] res_security_log.c: '.length;
+const TYPES = [...EVENT_SHAPES.keys()];
+const SERVICES = ['PJSIP', 'SIP', 'IAX2', 'AMI', 'pjsip', 'XMPP'];
+const MUTATIONS = ['"', ',', '\n', '",', '"x', ',Module="m"', ',LocalAddress="IPV4/UDP/192.0.2.10/5060"', '",RemoteAddress="IPV4/UDP/203.0.113.66/5060', '/', 'IPV6', ':', ' ', 'é'];
+const value = fc.oneof(fc.stringMatching(/^[A-Za-z0-9@.:_<> -]{0,40}$/), fc.constantFrom('', '<unknown>', 'x'.repeat(37), 'sip:1000@192.0.2.10'));
+const address = fc.oneof(fc.ipV4(), fc.ipV6(), fc.constantFrom('01.2.3.4', '1.2.3.256', '::ffff:198.51.100.1', 'x'));
+const transport = fc.constantFrom('UDP', 'TCP', 'TLS', 'WS', 'WSS', 'udp', '', 'ſ', 'SCTP');
+
+/** A res_security_log line of any type, with random optional IEs, then maybe mutated at a random place. */
+const securityLine = fc
+  .record({
+    type: fc.constantFrom(...TYPES),
+    service: fc.constantFrom(...SERVICES),
+    tv: fc.constantFrom('2026-11-29T14:21:18.123+0100', '1795962078-000001', '2026-11-29T14:21:18Z', 'junk'),
+    account: value,
+    session: value,
+    ip: address,
+    transport,
+    port: fc.integer({ min: 0, max: 70000 }),
+    optional: fc.array(fc.boolean(), { minLength: 8, maxLength: 8 }),
+    tail: fc.array(value, { minLength: 8, maxLength: 8 }),
+    mutation: fc.option(fc.record({ at: fc.nat(), text: fc.constantFrom(...MUTATIONS), cut: fc.nat({ max: 3 }) }), { freq: 2 }),
+  })
+  .map((r) => {
+    const shape = EVENT_SHAPES.get(r.type);
+    if (shape === undefined) throw new Error(r.type);
+    const ids = shape.accountFirst ? `AccountID="${r.account}",SessionID="${r.session}"` : `SessionID="${r.session}"`;
+    const tail = shape.tail.map((ie, k) => (ie.required || r.optional[k] ? `${ie.literal}${r.tail[k]}"` : '')).join('');
+    const fam = r.ip.includes(':') ? 'IPV6' : 'IPV4';
+    let line = `[2026-11-29 14:21:18] SECURITY[14302] res_security_log.c: SecurityEvent="${r.type}",EventTV="${r.tv}",Severity="Error",Service="${r.service}",EventVersion="1",${ids},LocalAddress="IPV4/UDP/192.0.2.10/5060",RemoteAddress="${fam}/${r.transport}/${r.ip}/${r.port}"${tail}`;
+    if (r.mutation !== null) {
+      const at = MARKER_AT + (r.mutation.at % (line.length - MARKER_AT));
+      line = line.slice(0, at) + r.mutation.text + line.slice(at + r.mutation.cut);
+    }
+    return line;
+  });
+
+describe('the common security entry reader', () => {
+  it('returns exactly what the careful reader returns, whenever it answers', () => {
+    let answered = 0;
+    fc.assert(
+      fc.property(securityLine, (line) => {
+        const fast = readCommonSecurityEntry(line, MARKER_AT);
+        if (fast === null) return;
+        answered++;
+        expect(fast).toEqual(parseSecurityEntry(line, MARKER_AT));
+      }),
+      { numRuns: 5000 },
+    );
+    // Most unmutated lines are common ones: the property must have compared many.
+    expect(answered).toBeGreaterThan(1000);
+  });
+
+  it('leaves hostile entries to the careful reader', () => {
+    const forged = `SecurityEvent="InvalidAccountID",EventTV="1",Severity="Error",Service="PJSIP",EventVersion="1",AccountID="100",SessionID="x",LocalAddress="IPV4/UDP/192.0.2.10/5060",RemoteAddress="IPV4/UDP/203.0.113.66/5060",LocalAddress="IPV4/UDP/192.0.2.10/5060",RemoteAddress="IPV4/UDP/198.51.100.1/5060"`;
+    expect(readCommonSecurityEntry(forged, 0)).toBeNull();
+    expect(readCommonSecurityEntry(forged.replace('AccountID="100"', 'AccountID="1\n00"'), 0)).toBeNull();
+    expect(readCommonSecurityEntry(forged.replace('AccountID="100"', `AccountID="${'1'.repeat(37)}"`), 0)).toBeNull();
+  });
+});
+
+/** Lines of every kind a block can hold, including ones that continue or close a held entry, and overlong ones. */
+const anyLine = fc.oneof(
+  securityLine,
+  fc.constantFrom(
+    "[2026-11-29 14:21:18] NOTICE[1638] chan_sip.c: Registration from '<sip:301@example.com>' failed for '198.51.100.43:5060' - Wrong password",
+    "[2026-11-29 14:21:18] NOTICE[19388] res_pjsip/pjsip_distributor.c:676 log_failed_request: Request 'REGISTER' from '<sip:1@x>' failed for '198.51.100.9:5060' (callid: c) - No matching endpoint found",
+    '[2026-11-29 14:21:18] VERBOSE[2011] asterisk.c:   == Using SIP RTP CoS mark 5',
+    '[2026-11-29 14:21:18] NOTICE[1638] res_pjsip/pjsip_options.c:300 qualify_contact_cb: Contact 100/sip:100@192.0.2.20:5060 is now Reachable.',
+    'b",SessionID="s",LocalAddress="IPV4/UDP/192.0.2.10/5060",RemoteAddress="IPV4/UDP/198.51.100.3/5060"',
+    'Asterisk 22.10.1 built by root @ pbx on a x86_64 running Linux on 2026-11-01 10:00:00 UTC',
+    '',
+    '\r',
+    `[2026-11-29 14:21:18] VERBOSE[2] pbx.c: ${'x'.repeat(300)}`,
+    `[2026-11-29 14:21:18] NOTICE[2] manager.c: 198.51.100.5 failed to authenticate as '${'y'.repeat(300)}'`,
+  ),
+);
+
+const simplify = (outcomes: ParseOutcome[]): unknown => JSON.parse(JSON.stringify(outcomes));
+
+describe('AsteriskLogParser.pushLines', () => {
+  it('gives the outcomes and stats of push line by line, with overlong lines taken as pushOversized', () => {
+    fc.assert(
+      fc.property(fc.array(anyLine, { maxLength: 40 }), fc.integer({ min: 0, max: 10 }), fc.boolean(), (lines, offset, lastNewline) => {
+        const options = { ...OPTIONS, maxLineLength: 250 };
+        const byLine = new AsteriskLogParser(options);
+        const byBlock = new AsteriskLogParser(options);
+        const text = lines.map((l) => l.replace(/\n/g, ' ')).join('\n');
+        const block = `${'#'.repeat(offset)}${text}${lastNewline && lines.length > 0 ? '\n' : ''}`;
+        // The block's physical lines: separated by newlines, a last one without newline included.
+        const body = block.slice(offset);
+        const physical = body === '' ? [] : body.split('\n');
+        if (body.endsWith('\n')) physical.pop();
+        const expected = physical.flatMap((l, i) => (l.length > options.maxLineLength ? byLine.pushOversized(i + 7) : byLine.push(l, i + 7)));
+        const got = byBlock.pushLines(block, offset, block.length, 7);
+        expect(simplify(got)).toEqual(simplify(expected));
+        expect(simplify(byBlock.flush())).toEqual(simplify(byLine.flush()));
+        expect(byBlock.stats).toEqual(byLine.stats);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('in-place readers', () => {
+  const ipText = fc.oneof(fc.ipV4(), fc.ipV6(), fc.stringMatching(/^[0-9a-fA-F.:]{0,20}$/), fc.ipV4().map((ip) => ip.replace(/\b(\d)\b/, '0$1')));
+
+  it('canonicalIpAt and hostPortAt agree with normalizeIp on the text alone', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 4 }), ipText, fc.string({ maxLength: 4 }), (before, ip, after) => {
+        const text = before + ip + after;
+        expect(canonicalIpAt(text, before.length, before.length + ip.length)).toBe(ip.length > 45 ? null : normalizeIp(ip));
+        const ep = hostPortAt(`${before}${ip}:5060${after}`, before.length, before.length + ip.length + 5);
+        if (!ip.includes(':')) expect(ep?.ip ?? null).toBe(normalizeIp(ip));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('securityAddressAt reads family, transport (upper-cased as before), address and port', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('IPV4', 'IPV6', 'IPV5'), transport, ipText, fc.oneof(fc.integer({ min: 0, max: 70000 }).map(String), fc.constantFrom('', 'x', '0050')), (fam, t, ip, port) => {
+        const value = `${fam}/${t}/${ip}/${port}`;
+        const ep = securityAddressAt(`"${value}"`, 1, value.length + 1);
+        const canonical = ip.length > 45 ? null : normalizeIp(ip);
+        const portOk = /^\d{1,5}$/.test(port) && Number(port) <= 65535;
+        if (fam === 'IPV5' || canonical === null || !portOk) {
+          expect(ep).toBeNull();
+          return;
+        }
+        const upper = t.toUpperCase();
+        expect(ep).toEqual({ ip: canonical, port: Number(port), transport: (TRANSPORTS as readonly string[]).includes(upper) ? upper : null });
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('monthAt and parseEventTv agree with the slicing and Date code they replaced', () => {
+    const MONTHS = 'JanFebMarAprMayJunJulAugSepOctNovDec';
+    fc.assert(
+      fc.property(fc.string({ minLength: 3, maxLength: 3 }), fc.constantFrom('Jan', 'Nov', 'Dec', 'nov', 'anF'), (junk, month) => {
+        for (const m of [junk, month]) {
+          const i = MONTHS.indexOf(m);
+          expect(monthAt(`[${m} 29`, 1)).toBe(i >= 0 && i % 3 === 0 ? i / 3 : -1);
+        }
+      }),
+    );
+    fc.assert(
+      fc.property(fc.date({ min: new Date(Date.UTC(1971, 0, 1)), max: new Date(Date.UTC(2099, 0, 1)), noInvalidDate: true }), fc.constantFrom('+0100', '-05:30', 'Z', '+0000'), (d, offset) => {
+        const iso = d.toISOString().slice(0, 23);
+        const text = `EventTV="${iso}${offset}"`;
+        expect(parseEventTv(text, 9, text.length - 1)).toBe(Date.parse(`${iso}${offset === 'Z' ? 'Z' : offset.replace(/^([+-]\d\d):?(\d\d)$/, '$1:$2')}`));
+        const micro = `${Math.floor(d.getTime() / 1000)}-${String((d.getTime() % 1000) * 1000).padStart(6, '0')}`;
+        expect(parseEventTv(micro)).toBe(d.getTime());
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
