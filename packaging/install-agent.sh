@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Installs the fleetban agent on an Asterisk host. Read it before you run it; --dry-run prints every step instead.
 #
-#   sudo ./install-agent.sh --server https://fleet.example:8420 --token fbt_... \
+#   sudo ./install-agent.sh --server https://fleet.example:8420 (--token-file FILE | --token - | --token fbt_...) \
 #       [--log /var/log/asterisk/security ...] [--allow 203.0.113.0/24 ...] [--ca ca.pem] \
 #       [--timezone Europe/Paris] [--agent fleetban-agent.js] [--no-start] [--dry-run]
 #
+# --token-file FILE and --token - (stdin) keep the token out of the process list, which any local user can read;
+# whichever way it arrives, the script hands it to `fleetban-agent enroll` on stdin, never as an argument.
+#
 # In order, it:
 #   1. checks: root, Node >= 20, a working nft, and that the logs exist (warns if not);
-#   2. enrolls: `fleetban-agent enroll` checks the token with the server (nothing is installed if it is refused)
-#      and writes the config, mode 0600 (it holds the token);
+#   2. enrolls: `fleetban-agent enroll` checks the token with the server (nothing is installed if it is refused),
+#      trusting the --ca certificate (installed as ca.pem beside the config), and writes the config, mode 0600;
 #   3. copies the agent (one file) to $FLEETBAN_LIB_DIR and links it as $FLEETBAN_BIN_DIR/fleetban-agent;
 #   4. installs the systemd unit, and Asterisk's logrotate snippet if Asterisk has none yet;
 #   5. enables and (re)starts the service when systemd runs; otherwise prints how to start the agent.
@@ -37,12 +40,13 @@ say() { printf 'fleetban: %s\n' "$*"; }
 warn() { printf 'fleetban: warning: %s\n' "$*" >&2; }
 die() { printf 'fleetban: %s\n' "$*" >&2; exit 1; }
 
-server='' token='' ca='' timezone='' agent='' dry_run=0 start=1
+server='' token='' token_file='' ca='' timezone='' agent='' dry_run=0 start=1
 logs=() allows=()
 while [ $# -gt 0 ]; do
   case $1 in
     --server) server=${2:?--server needs a URL}; shift 2 ;;
-    --token) token=${2:?--token needs a value}; shift 2 ;;
+    --token) token=${2:?--token needs a value, or - to read it from stdin}; shift 2 ;;
+    --token-file) token_file=${2:?--token-file needs a file}; shift 2 ;;
     --log) logs+=("${2:?--log needs a file}"); shift 2 ;;
     --allow) allows+=("${2:?--allow needs an address or CIDR}"); shift 2 ;;
     --ca) ca=${2:?--ca needs a PEM file}; shift 2 ;;
@@ -54,7 +58,18 @@ while [ $# -gt 0 ]; do
     *) printf 'fleetban: unknown option %s\n' "$1" >&2; usage ;;
   esac
 done
-[ -n "$server" ] && [ -n "$token" ] || usage
+[ -n "$server" ] && { [ -n "$token" ] || [ -n "$token_file" ]; } || usage
+if [ -n "$token_file" ]; then
+  [ -z "$token" ] || die "give --token or --token-file, not both"
+  [ -r "$token_file" ] || die "--token-file $token_file: no such file, or not readable"
+  token=$(<"$token_file")
+elif [ "$token" = - ]; then
+  token=$(cat)
+fi
+# Trim the blanks around it; enroll refuses whitespace inside it.
+token=${token#"${token%%[![:space:]]*}"}
+token=${token%"${token##*[![:space:]]}"}
+[ -n "$token" ] || die "the token is empty: give the one printed by fleetban-server agent add"
 [ ${#logs[@]} -gt 0 ] || logs=(/var/log/asterisk/security)
 
 # Changes to the host go through `act` (or print themselves), so that --dry-run shows what would be done.
@@ -98,22 +113,40 @@ done
 say "checks passed: Node $("$node" --version) at $node, $(nft --version), logs ${logs[*]}"
 
 # --- 2. enroll -------------------------------------------------------------------------------------------------
-enroll=(enroll --server "$server" --token "$token" --config "$config" --state-dir "$state_dir")
+# The token goes to enroll on stdin (printf is a builtin: no process ever has it in its arguments).
+enroll=(enroll --server "$server" --token - --config "$config" --state-dir "$state_dir")
 for log in "${logs[@]}"; do enroll+=(--log "$log"); done
 for allow in "${allows[@]+"${allows[@]}"}"; do enroll+=(--allow "$allow"); done
 [ -z "$timezone" ] || enroll+=(--timezone "$timezone")
-if [ "$dry_run" = 1 ]; then
-  shown=("${enroll[@]/"$token"/${token:0:8}...}")
-  printf '+ %s\n' "$node $agent ${shown[*]}"
-else
-  # A private CA must be trusted for the token check too, not only by the running agent.
-  NODE_EXTRA_CA_CERTS=${ca:-${NODE_EXTRA_CA_CERTS:-}} "$node" "$agent" "${enroll[@]}" || die "enrollment failed (above): nothing was installed"
+config_dir=$(dirname "$config")
+ca_file=$config_dir/ca.pem
+[ -z "$ca" ] || enroll+=(--ca "$ca_file")
+
+# enroll reads the CA where the agent will (it writes that path as caFile), so ca.pem is in place first; if the
+# enrollment fails, the CA that was there before (or none, and no config dir) is put back.
+previous_ca=''
+created_dir='' # the top-most directory made for ca.pem
+undo_ca() {
+  if [ -n "$previous_ca" ]; then mv -f "$previous_ca" "$ca_file"; else rm -f "$ca_file"; fi
+  local dir=$config_dir
+  while [ -n "$created_dir" ] && rmdir "$dir" 2>/dev/null && [ "$dir" != "$created_dir" ]; do dir=$(dirname "$dir"); done
+}
+if [ -n "$ca" ] && [ "$dry_run" = 0 ]; then
+  dir=$config_dir
+  while [ ! -d "$dir" ]; do created_dir=$dir; dir=$(dirname "$dir"); done
+  if [ -e "$ca_file" ]; then previous_ca=$(mktemp "$ca_file.previous.XXXXXX") && cp -p "$ca_file" "$previous_ca"; fi
+  install -d -m 0755 "$config_dir"
+  # A reinstall may name the installed CA itself.
+  [ "$(readlink -f "$ca")" = "$(readlink -f "$ca_file")" ] || install -m 0644 "$ca" "$ca_file"
 fi
-if [ -n "$ca" ]; then
-  ca_file=$(dirname "$config")/ca.pem
-  act install -m 0644 "$ca" "$ca_file"
-  # enroll writes `server:` then its keys indented by two spaces: the CA joins them.
-  act sed -i "s|^server:\$|server:\n  caFile: $ca_file|" "$config"
+if [ "$dry_run" = 1 ]; then
+  [ -z "$ca" ] || printf '+ %s\n' "install -m 0644 $ca $ca_file"
+  printf '+ %s\n' "printf <token> | $node $agent ${enroll[*]}"
+elif printf '%s\n' "$token" | "$node" "$agent" "${enroll[@]}"; then
+  [ -z "$previous_ca" ] || rm -f "$previous_ca"
+else
+  [ -z "$ca" ] || undo_ca
+  die "enrollment failed (above): nothing was installed"
 fi
 
 # --- 3. the agent ----------------------------------------------------------------------------------------------

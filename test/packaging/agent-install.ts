@@ -41,9 +41,11 @@ export function installEnv(paths: InstallPaths): NodeJS.ProcessEnv {
   };
 }
 
-/** Runs one of the packaging scripts with bash, as an admin would, to completion. */
-export async function runScript(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<BinResult> {
-  const child = spawn('bash', [script, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Runs one of the packaging scripts with bash, as an admin would, to completion, `input` on its stdin. */
+export async function runScript(script: string, args: string[], env: NodeJS.ProcessEnv, input = ''): Promise<BinResult> {
+  const child = spawn('bash', [script, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  child.stdin.on('error', () => undefined); // a script that exits without reading its stdin
+  child.stdin.end(input);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d));

@@ -58,7 +58,7 @@ describe.skipIf(unavailable !== null)(`install-agent.sh and uninstall-agent.sh${
     const secret = await token('pbx-dry');
     const result = await runScript(INSTALL_SCRIPT, ['--server', server.url, '--token', secret, '--log', securityLog, '--dry-run'], installEnv(paths));
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/^\+ .*fleetban-agent\.js enroll --server /m);
+    expect(result.stdout).toMatch(/^\+ .*fleetban-agent\.js enroll --server \S+ --token - /m);
     expect(result.stdout).toContain(`+ install -m 0755 ${realpathSync(join(ROOT, 'dist', 'fleetban-agent.js'))} ${paths.lib}/fleetban-agent.js`);
     expect(result.stdout).toContain(`${paths.unitDir}/fleetban-agent.service`);
     expect(result.stdout).toContain('dry run: nothing was changed');
@@ -74,6 +74,30 @@ describe.skipIf(unavailable !== null)(`install-agent.sh and uninstall-agent.sh${
     expect(result.stderr).toContain('nothing was installed');
     expect(filesUnder(join(dir, 'refused'))).toEqual([]);
   });
+
+  it('hands the token to enroll on stdin: no command it runs has the token among its arguments', async () => {
+    const paths = newRoot('argv');
+    const secret = await token('pbx-argv');
+    const tokenFile = join(dir, 'argv-token');
+    writeFileSync(tokenFile, `${secret}\n`, { mode: 0o600 });
+    // A node that records its arguments before it runs: every node command the script starts goes through it.
+    const wrapperDir = mkdtempSync(join(dir, 'node-argv-'));
+    const argvLog = join(wrapperDir, 'argv.log');
+    writeFileSync(join(wrapperDir, 'node'), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${argvLog}'\nexec '${process.execPath}' "$@"\n`, { mode: 0o755 });
+    const env = { ...installEnv(paths), PATH: `${wrapperDir}:${process.env.PATH ?? ''}` };
+    const installed = await runScript(INSTALL_SCRIPT, ['--server', server.url, '--token-file', tokenFile, '--log', securityLog, '--no-start'], env);
+    expect(installed.code, installed.stderr).toBe(0);
+    expect(installed.stdout).toContain('enrolled as pbx-argv');
+    const commands = readFileSync(argvLog, 'utf8');
+    expect(commands).toMatch(/fleetban-agent\.js enroll --server \S+ --token - /);
+    expect(commands).not.toContain(secret);
+    expect((parse(readFileSync(paths.config, 'utf8')) as { server: { token: string } }).server.token).toBe(secret);
+
+    const both = await runScript(INSTALL_SCRIPT, ['--server', server.url, '--token-file', tokenFile, '--token', secret, '--dry-run'], installEnv(newRoot('both')));
+    expect([both.code, both.stderr]).toEqual([1, expect.stringContaining('give --token or --token-file, not both')]);
+    const missing = await runScript(INSTALL_SCRIPT, ['--server', server.url, '--token-file', join(dir, 'no-token'), '--dry-run'], installEnv(newRoot('missing')));
+    expect([missing.code, missing.stderr]).toEqual([1, expect.stringContaining('no such file')]);
+  }, 60_000);
 
   it('refuses unknown options and a missing --server with the usage', async () => {
     const result = await runScript(INSTALL_SCRIPT, ['--token', 'x', '--frobnicate'], installEnv(newRoot('usage')));
@@ -176,7 +200,16 @@ describe.skipIf(unavailable !== null)(`install-agent.sh and uninstall-agent.sh${
       const paths = newRoot('tls');
       const env = installEnv(paths);
       delete env.NODE_EXTRA_CA_CERTS;
-      const installed = await runScript(INSTALL_SCRIPT, ['--server', tls.url, '--token', await token('pbx-tls'), '--log', securityLog, '--ca', pki.caFile, '--no-start'], env);
+      // A refused token, or a --ca that is not a certificate: nothing installed, not even ca.pem.
+      const failedRoot = newRoot('tls-failed');
+      const refused = await runScript(INSTALL_SCRIPT, ['--server', tls.url, '--token', '-', '--log', securityLog, '--ca', pki.caFile, '--no-start'], installEnv(failedRoot), 'fbt_not_a_token_of_this_fleet\n');
+      expect([refused.code, refused.stderr]).toEqual([1, expect.stringContaining('refused this token')]);
+      const notPem = await runScript(INSTALL_SCRIPT, ['--server', tls.url, '--token', '-', '--log', securityLog, '--ca', pki.keyFile, '--no-start'], installEnv(failedRoot), await token('pbx-not-pem'));
+      expect([notPem.code, notPem.stderr]).toEqual([1, expect.stringContaining('not a PEM certificate')]);
+      expect(filesUnder(join(dir, 'tls-failed'))).toEqual([]);
+
+      // The token on stdin (--token -) this time.
+      const installed = await runScript(INSTALL_SCRIPT, ['--server', tls.url, '--token', '-', '--log', securityLog, '--ca', pki.caFile, '--no-start'], env, await token('pbx-tls'));
       expect(installed.code, installed.stderr).toBe(0);
       expect(installed.stdout).toContain('enrolled as pbx-tls');
       const config = parse(readFileSync(paths.config, 'utf8')) as { server: { caFile?: string }; firewall: Record<string, unknown> };
