@@ -15,12 +15,14 @@ export interface ComposeService {
   ports?: string[];
   volumes?: string[];
   restart?: string;
+  networks?: Record<string, { ipv4_address?: string }>;
 }
 
 export interface ComposeFile {
   name: string;
   services: Record<string, ComposeService>;
   volumes?: Record<string, unknown>;
+  networks?: Record<string, { ipam?: { config?: Array<{ subnet?: string }> } }>;
 }
 
 /** docker/compose.yaml as Compose reads it: YAML merge keys (`<<: *server`) applied. */

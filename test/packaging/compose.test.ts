@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CidrSet } from '@fleetban/ip';
 import { DEFAULT_TUNABLES } from '../../apps/server/src/app/server-tunables';
 import { loadServerConfig } from '../../apps/server/src/config/server-config';
 import { ROOT } from '../support/server-instance';
@@ -71,6 +72,17 @@ describe('docker/compose.yaml', () => {
     expect(image && healthcheckOf(image)).toContain('/health/live');
     expect(compose.services.lb?.depends_on).toEqual(Object.fromEntries(apis.map((name) => [name, { condition: 'service_healthy' }])));
     for (const [name, service] of Object.entries(compose.services)) expect(service.restart, name).toBe('unless-stopped');
+  });
+
+  it('believes X-Forwarded-For from the balancer alone: its fixed address, in the network it is given', () => {
+    const balancer = compose.services.lb?.networks?.default?.ipv4_address ?? '';
+    const subnet = compose.networks?.default?.ipam?.config?.[0]?.subnet ?? '';
+    expect(new CidrSet([subnet]).has(balancer), `${balancer} in ${subnet}`).toBe(true);
+    for (const [name, service] of servers) {
+      expect(loadServerConfig(interpolate(service.environment ?? {}, VARS)).trustedProxies, name).toEqual([balancer]);
+    }
+    // nginx appends the address it saw to the client's header: the server takes that right-most hop.
+    expect(nginx).toMatch(/proxy_set_header\s+X-Forwarded-For\s+\$proxy_add_x_forwarded_for;/);
   });
 
   it('publishes the balancer on 8420 with docker/nginx.conf', () => {
