@@ -91,4 +91,23 @@ describe('batches of many agents share transactions, each stored exactly once', 
     expect(results[good.length]!.status).toBe('rejected');
     expect((await rows(`SELECT count(*)::int AS n FROM ingest_batches WHERE batch_id = 'poison-wave'`))[0]!.n).toBe(good.length);
   });
+
+  it('at shutdown, transactions under way commit and waiting batches are refused as shutting_down, none on a closed pool', async () => {
+    const local = await startInProcess(db.url, redis.prefix, {}, { FLEETBAN_ROLE: 'api' });
+    const writer = local.app.get(BatchWriter);
+    const batches = agentIds.map((agentId) => batchOf(agentId, 'at-shutdown', 50));
+    const pending = Promise.allSettled(batches.map((batch) => writer.write(batch)));
+    await local.shutdown();
+    const results = await pending;
+    const stored = new Set((await rows(`SELECT agent_id FROM ingest_batches WHERE batch_id = 'at-shutdown'`)).map((row) => row.agent_id));
+    results.forEach((result, i) => {
+      if (result.status === 'fulfilled') expect(stored.has(batches[i]!.agentId)).toBe(true);
+      else {
+        expect(result.reason).toMatchObject({ code: 'shutting_down' });
+        expect(stored.has(batches[i]!.agentId)).toBe(false);
+      }
+    });
+    expect(results.some((result) => result.status === 'fulfilled')).toBe(true);
+    expect(results.some((result) => result.status === 'rejected')).toBe(true);
+  });
 });

@@ -14,6 +14,7 @@ import {
 import type { Logger } from 'pino';
 import { WebSocket } from 'ws';
 import type { AgentIdentity } from '../agents/agents.service';
+import { DomainError } from '../common/domain-error';
 import type { BanSubscriber } from '../fleet/ban-subscriber';
 import { BatchQueue, type QueuedBatch } from './batch-queue';
 import type { ConnectionDeps } from './connection-deps';
@@ -162,7 +163,8 @@ export class AgentConnection implements BanSubscriber {
       this.deps.metrics.ingestLatency.observe((performance.now() - batch.receivedAt) / 1000);
     } catch (error) {
       this.deps.metrics.batches.inc({ result: 'failed' });
-      this.log.error({ err: error, batchId }, 'could not store a batch; the agent will resend it');
+      if (error instanceof DomainError) this.log.info({ batchId, code: error.code }, error.message);
+      else this.log.error({ err: error, batchId }, 'could not store a batch; the agent will resend it');
       this.sendError({ code: 'internal', message: 'the batch was not stored (database error); resend it later', batchId });
     }
   }

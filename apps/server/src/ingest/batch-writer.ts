@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Injectable } from '@nestjs/common';
+import { DomainError } from '../common/domain-error';
 import { EvaluationDispatcher } from './evaluation-dispatcher';
 import { SecurityEventRepository, type NewBatch } from './security-event.repository';
 
@@ -22,9 +23,10 @@ interface Waiting {
  * unchanged (synchronous_commit stays on: a batch is acknowledged only once its transaction is on disk).
  */
 @Injectable()
-export class BatchWriter {
+export class BatchWriter implements BeforeApplicationShutdown {
   private waiting: Waiting[] = [];
   private writing = 0;
+  private closing = false;
 
   constructor(
     private readonly repository: SecurityEventRepository,
@@ -33,10 +35,21 @@ export class BatchWriter {
 
   /** Resolves once committed: true when stored now, false when (agent, batch id) was stored before. */
   write(batch: NewBatch): Promise<boolean> {
+    if (this.closing) return Promise.reject(shuttingDown());
     return new Promise((resolve, reject) => {
       this.waiting.push({ batch, resolve, reject });
       this.next();
     });
+  }
+
+  /**
+   * Before the pool closes: batches not started yet are refused (their agents keep them and resend them, here after a
+   * restart or to another instance), and the transactions under way finish, so none dies on a closed pool.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.closing = true;
+    for (const item of this.waiting.splice(0)) item.reject(shuttingDown());
+    while (this.writing > 0) await new Promise((resolve) => setTimeout(resolve, 5));
   }
 
   private next(): void {
@@ -85,3 +98,5 @@ export class BatchWriter {
     }
   }
 }
+
+const shuttingDown = (): DomainError => new DomainError('shutting_down', 'the server is shutting down: the batch was not stored, the agent resends it');
