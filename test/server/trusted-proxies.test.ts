@@ -70,8 +70,10 @@ describe('FLEETBAN_TRUSTED_PROXIES: the caller address in the audit log and the 
     const still = Date.now();
     for (const server of [behindProxy, direct]) server.app.get(RateLimiter).now = () => still;
     expect(tally(await failedLogins(behindProxy, 260, () => '198.51.100.20'))).toBe('401: 200, 429: 60, other: 0');
-    // Another client behind the same proxy is not slowed down by the first.
+    // Another client behind the same proxy is not slowed down by the first, and a valid token from the first works.
     expect(await failedLogins(behindProxy, 1, () => '198.51.100.21')).toEqual([401]);
+    const valid = await fetch(`${behindProxy.url}/api/v1/status`, { headers: { authorization: `Bearer ${ADMIN}`, 'x-forwarded-for': '198.51.100.20' } });
+    expect(valid.status).toBe(200);
     // Without trusted proxies, a new forged address per request buys no new attempts.
     expect(tally(await failedLogins(direct, 260, (i) => `198.51.100.${i % 250}`))).toBe('401: 200, 429: 60, other: 0');
   }, 60_000);
