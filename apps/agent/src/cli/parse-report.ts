@@ -4,27 +4,36 @@ const TOP_IPS = 10;
 
 /** Counts what `fleetban-agent parse` reports: events per type, failures, addresses. */
 export class ParseReport {
-  readonly byType = new Map<SecurityEventType, number>();
-  /** Failures per address, 0 for an address seen only in informational events: one lookup per event. */
-  readonly failuresByIp = new Map<string, number>();
+  /** Counters held in objects, so that an event costs one lookup per map and no second one to store the count. */
+  private readonly types = new Map<SecurityEventType, { n: number }>();
+  /** Failures per address, 0 for an address seen only in informational events. */
+  private readonly perIp = new Map<string, { failures: number }>();
   failures = 0;
   bytes = 0;
 
   add(event: SecurityEvent): void {
-    this.byType.set(event.type, (this.byType.get(event.type) ?? 0) + 1);
-    const seen = this.failuresByIp.get(event.ip);
-    if (event.failure) {
-      this.failures++;
-      this.failuresByIp.set(event.ip, (seen ?? 0) + 1);
-    } else if (seen === undefined) this.failuresByIp.set(event.ip, 0);
+    const type = this.types.get(event.type);
+    if (type === undefined) this.types.set(event.type, { n: 1 });
+    else type.n++;
+    let ip = this.perIp.get(event.ip);
+    if (ip === undefined) this.perIp.set(event.ip, (ip = { failures: 0 }));
+    if (!event.failure) return;
+    this.failures++;
+    ip.failures++;
+  }
+
+  get byType(): Map<SecurityEventType, number> {
+    return new Map([...this.types].map(([t, c]) => [t, c.n]));
   }
 
   get uniqueIps(): number {
-    return this.failuresByIp.size;
+    return this.perIp.size;
   }
 
   topIps(): Array<[string, number]> {
-    return [...this.failuresByIp].filter((e) => e[1] > 0).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, TOP_IPS);
+    const withFailures: Array<[string, number]> = [];
+    for (const [ip, c] of this.perIp) if (c.failures > 0) withFailures.push([ip, c.failures]);
+    return withFailures.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, TOP_IPS);
   }
 
   /** The machine-readable summary (stderr with --json). */
@@ -52,7 +61,8 @@ export class ParseReport {
     const row = (label: string, value: string, indent = 0): number => rows.push(`${' '.repeat(indent)}${label.padEnd(28 - indent)}${value}`);
     row('lines read', n(stats.lines));
     row('events', `${n(stats.events)} (${n(this.failures)} failures)`);
-    for (const type of SECURITY_EVENT_TYPES) if (this.byType.has(type)) row(type, n(this.byType.get(type) ?? 0), 2);
+    const byType = this.byType;
+    for (const type of SECURITY_EVENT_TYPES) if (byType.has(type)) row(type, n(byType.get(type) ?? 0), 2);
     row('unique IPs', n(this.uniqueIps));
     const top = this.topIps();
     if (top.length > 0) {
