@@ -6,6 +6,7 @@ describe('RateLimiter', () => {
     const limiter = new RateLimiter();
     let now = 1_000_000;
     limiter.now = () => now;
+    limiter.spend('token:ops'); // a caller that has 199 requests left
     for (let i = 0; i < 200; i++) {
       limiter.refuseIfExhausted('ip:198.51.100.7');
       limiter.spend('ip:198.51.100.7');
@@ -13,6 +14,7 @@ describe('RateLimiter', () => {
     expect(() => limiter.refuseIfExhausted('ip:198.51.100.7')).toThrow(/too many requests/);
     now -= 60_000; // NTP steps the clock back a minute
     expect(() => limiter.refuseIfExhausted('ip:198.51.100.7')).toThrow(/too many requests/);
+    expect(() => limiter.refuseIfExhausted('token:ops')).not.toThrow();
     now += 60_000 + 20; // one request back, counted from the latest time seen
     expect(() => limiter.refuseIfExhausted('ip:198.51.100.7')).not.toThrow();
     // A bucket made after the step back starts full.
