@@ -15,5 +15,7 @@ FROM node:20-bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends nftables && rm -rf /var/lib/apt/lists/*
 COPY --from=build /src/dist/fleetban-agent.js /opt/fleetban/fleetban-agent.js
 VOLUME ["/var/lib/fleetban-agent"]
+# A small young generation keeps the agent's RSS under 80 MB at 10,000 lines/s (as in the systemd unit).
+ENV NODE_OPTIONS=--max-semi-space-size=2
 ENTRYPOINT ["node", "/opt/fleetban/fleetban-agent.js"]
 CMD ["run", "--config", "/etc/fleetban/agent.yaml"]
