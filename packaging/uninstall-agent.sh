@@ -16,12 +16,8 @@
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
-lib_dir=${FLEETBAN_LIB_DIR:-/usr/local/lib/fleetban}
-bin_dir=${FLEETBAN_BIN_DIR:-/usr/local/bin}
-config=${FLEETBAN_CONFIG:-/etc/fleetban/agent.yaml}
-state_dir=${FLEETBAN_STATE_DIR:-/var/lib/fleetban-agent}
-unit_dir=${FLEETBAN_UNIT_DIR:-/etc/systemd/system}
-logrotate_dir=${FLEETBAN_LOGROTATE_DIR:-/etc/logrotate.d}
+# shellcheck source=agent-paths.sh
+. "$here/agent-paths.sh"
 
 usage() { sed -n '4p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 say() { printf 'fleetban: %s\n' "$*"; }

@@ -1,8 +1,5 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { join } from 'node:path';
-import type { BinResult } from '../support/server-instance';
-import { ROOT } from '../support/server-instance';
+import { type BinResult, ROOT, runProcess } from '../support/server-instance';
 
 export const INSTALL_SCRIPT = join(ROOT, 'packaging', 'install-agent.sh');
 export const UNINSTALL_SCRIPT = join(ROOT, 'packaging', 'uninstall-agent.sh');
@@ -42,14 +39,6 @@ export function installEnv(paths: InstallPaths): NodeJS.ProcessEnv {
 }
 
 /** Runs one of the packaging scripts with bash, as an admin would, to completion, `input` on its stdin. */
-export async function runScript(script: string, args: string[], env: NodeJS.ProcessEnv, input = ''): Promise<BinResult> {
-  const child = spawn('bash', [script, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-  child.stdin.on('error', () => undefined); // a script that exits without reading its stdin
-  child.stdin.end(input);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d));
-  child.stderr.on('data', (d: Buffer) => (stderr += d));
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, stdout, stderr };
+export function runScript(script: string, args: string[], env: NodeJS.ProcessEnv, input = ''): Promise<BinResult> {
+  return runProcess('bash', [script, ...args], env, input);
 }

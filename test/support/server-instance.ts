@@ -41,9 +41,14 @@ export interface BinResult {
 }
 
 /** Runs a built bin (bin/*.js) with `args` to completion, writing `input` to its stdin when given; returns its output. */
-export async function runBin(bin: string, args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<BinResult> {
-  const child = spawn(process.execPath, [bin, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-  child.stdin.on('error', () => undefined); // a bin that exits without reading its stdin
+export function runBin(bin: string, args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<BinResult> {
+  return runProcess(process.execPath, [bin, ...args], env, input);
+}
+
+/** Runs a command to its end with `input` on its standard input; resolves with its exit code and output. */
+export async function runProcess(command: string, args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<BinResult> {
+  const child = spawn(command, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  child.stdin.on('error', () => undefined); // a command that exits without reading its stdin
   child.stdin.end(input);
   let stdout = '';
   let stderr = '';
