@@ -21,7 +21,7 @@ export interface ServerTunables {
   sweepIntervalMs: number;
   /** Age after which a pending evaluation counts as missed and is re-enqueued. */
   sweepAfterMs: number;
-  /** Window in which the IPs of several stored batches are coalesced into one evaluate job. */
+  /** Evaluate jobs leave at most this often (the first after a quiet spell at once); IPs stored meanwhile share one. */
   evaluateCoalesceMs: number;
   /** An agent further behind than this many ban changes gets a snapshot instead of deltas. */
   maxCatchUpChanges: number;

@@ -18,6 +18,7 @@ export class EvaluationDispatcher implements OnApplicationShutdown {
   private ips = new Set<string>();
   private pendingIds: bigint[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private lastFlushAt = -Infinity;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly log: Logger;
 
@@ -35,8 +36,13 @@ export class EvaluationDispatcher implements OnApplicationShutdown {
   add(pendingIds: readonly bigint[], ips: readonly string[]): void {
     this.pendingIds.push(...pendingIds);
     for (const ip of ips) this.ips.add(ip);
-    if (this.ips.size >= MAX_IPS_PER_EVALUATE_JOB) this.flush();
-    else this.timer ??= setTimeout(() => this.flush(), this.tunables.evaluateCoalesceMs);
+    if (this.ips.size >= MAX_IPS_PER_EVALUATE_JOB) return void this.flush();
+    if (this.timer) return;
+    // The first batch after a quiet spell goes at once (its failure may be the decisive one that every PBX waits
+    // for); what follows within the window waits for it and goes together, so a flood makes few large jobs.
+    const wait = this.lastFlushAt + this.tunables.evaluateCoalesceMs - performance.now();
+    if (wait <= 0) void this.flush();
+    else this.timer = setTimeout(() => this.flush(), wait);
   }
 
   /** Enqueues what is collected; resolves when done (or failed, leaving it to the sweeper). */
@@ -44,6 +50,7 @@ export class EvaluationDispatcher implements OnApplicationShutdown {
     clearTimeout(this.timer);
     this.timer = undefined;
     if (this.pendingIds.length === 0) return Promise.resolve();
+    this.lastFlushAt = performance.now();
     const ips = [...this.ips];
     const ids = this.pendingIds;
     this.ips = new Set();
