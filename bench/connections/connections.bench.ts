@@ -7,7 +7,6 @@
 // Knobs: FLEETBAN_BENCH_CONNECTIONS (1000,10000), FLEETBAN_BENCH_RUNS (3), FLEETBAN_BENCH_PER_PROCESS (2500).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { dropFleet, prepareFleet, ROOT, startServer, type BenchFleet } from '../support/bench-fleet';
@@ -15,6 +14,7 @@ import { measureMemory, type ProcessMemory } from '../support/inspector-memory';
 import { metricValue } from '../support/server-settle';
 import { spread, spreadText } from '../support/spread';
 import type { IdlePlan } from './idle-agents';
+import { benchMachine } from '../support/bench-process';
 
 const DATABASE = 'fleetban_bench_connections';
 const PORT = Number(process.env.FLEETBAN_BENCH_PORT ?? 18_433);
@@ -159,7 +159,7 @@ function writeResult(runs: Run[]): void {
   const result = {
     command: 'npx tsx bench/connections/connections.bench.ts',
     date: new Date().toISOString(),
-    machine: { cpus: cpus().length, model: cpus()[0]?.model, loadavgAtEnd: loadavg().map((x) => Math.round(x * 100) / 100) },
+    machine: benchMachine(),
     runs: RUNS,
     note: 'server role api; memory after two full GCs (inspector); per connection = (step - baseline) / connections; medians of the runs with min-max',
     headline,

@@ -11,13 +11,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Client } from 'pg';
 import { meterCpu } from '../ingest/cpu-meter';
 import { PG, prepareFleet, REDIS_URL, ROOT, startServer, teardownFleet, type BenchFleet } from '../support/bench-fleet';
 import type { FloodPlan, FloodReport } from './flood-generator';
+import { benchMachine } from '../support/bench-process';
 
 const DATABASE = 'fleetban_bench_decisions';
 const PORT = Number(process.env.FLEETBAN_BENCH_PORT ?? 18_433);
@@ -154,7 +155,7 @@ async function main(): Promise<void> {
     const result = {
       command: 'npx tsx bench/engine/decision-flood.bench.ts',
       date: new Date().toISOString(),
-      machine: { cpus: cpus().length, model: cpus()[0]?.model, loadavgAtStart: Math.round(loadStart * 100) / 100, loadavgAtEnd: loadavg().map((x) => Math.round(x * 100) / 100) },
+      machine: { ...benchMachine(), loadavgAtStart: Math.round(loadStart * 100) / 100 },
       setup: { ips: IPS, failuresPerIp: FAILURES_PER_IP, agents: AGENTS, runs: RUNS, processes: 'api + worker (concurrency 4) + flood generator', breakerLimitPerMinute: Number(BREAKER_LIMIT) },
       backlog: {
         ipsEvaluatedPerSecond: spread(backlog.map((r) => r.ipsPerSecond)),

@@ -5,6 +5,7 @@
 import WebSocket from 'ws';
 import { encodeAgentMessage, PROTOCOL_VERSION } from '@fleetban/protocol';
 import type { SecurityEvent } from '@fleetban/asterisk-log';
+import { runGenerator } from '../support/bench-process';
 
 export interface FloodPlan {
   wsUrl: string;
@@ -98,15 +99,4 @@ export async function flood(plan: FloodPlan): Promise<FloodReport> {
   return report;
 }
 
-if (require.main === module) {
-  flood(JSON.parse(process.argv[2] ?? '{}') as FloodPlan).then(
-    (report) => {
-      process.stdout.write(`${JSON.stringify(report)}\n`);
-      process.exit(0);
-    },
-    (error: unknown) => {
-      process.stderr.write(`flood generator failed: ${String(error)}\n`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runGenerator('flood generator', flood);

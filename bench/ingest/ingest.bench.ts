@@ -11,7 +11,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { PG, prepareFleet, ROOT, sql, startServer, teardownFleet } from '../support/bench-fleet';
 import { waitForIdleServer } from '../support/server-settle';
@@ -19,6 +18,7 @@ import { spread, spreadText, type Spread } from '../support/spread';
 import { meterCpu } from './cpu-meter';
 import { ingestBuckets, percentileBound } from './server-histogram';
 import { READY_LINE, type LoadPlan, type LoadReport } from './load-generator';
+import { benchMachine } from '../support/bench-process';
 
 const PORT = Number(process.env.FLEETBAN_BENCH_PORT ?? 18_431);
 // Named after the port, so that two copies of the bench (another checkout, another port) never drop each other's database.
@@ -182,7 +182,7 @@ function writeResult(points: Map<number, Point>): void {
     command: 'npx tsx bench/ingest/ingest.bench.ts',
     date: new Date().toISOString(),
     serverRole: ROLE,
-    machine: { cpus: cpus().length, model: cpus()[0]?.model, loadavgAtEnd: loadavg().map((x) => Math.round(x * 100) / 100) },
+    machine: benchMachine(),
     runs: RUNS,
     secondsPerPhase: SECONDS,
     note: 'medians of the runs with min-max; CPU per event: the server process and the PostgreSQL backends of its database (WAL writer, checkpointer and the load generator not counted)',

@@ -5,6 +5,7 @@ import type WebSocket from 'ws';
 import { encodeAgentMessage } from '@fleetban/protocol';
 import type { SecurityEvent } from '@fleetban/asterisk-log';
 import { connectFleet } from '../support/agent-socket';
+import { runGenerator } from '../support/bench-process';
 
 export interface LoadPlan {
   wsUrl: string;
@@ -126,16 +127,4 @@ export async function generateLoad(plan: LoadPlan): Promise<LoadReport> {
   return report;
 }
 
-if (require.main === module) {
-  const plan = JSON.parse(process.argv[2] ?? '{}') as LoadPlan;
-  generateLoad(plan).then(
-    (report) => {
-      process.stdout.write(`${JSON.stringify(report)}\n`);
-      process.exit(0);
-    },
-    (error: unknown) => {
-      process.stderr.write(`load generator failed: ${String(error)}\n`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runGenerator('load generator', generateLoad);

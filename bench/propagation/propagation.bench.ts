@@ -4,10 +4,10 @@
 // Run alone: `npx tsx bench/propagation/propagation.bench.ts` (after `npm run build`). Writes bench/results/propagation.json.
 // Knobs: FLEETBAN_BENCH_AGENTS (100), FLEETBAN_BENCH_ROUNDS (30).
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { percentile, prepareFleet, ROOT, startServer, teardownFleet } from '../support/bench-fleet';
 import { measurePropagation } from '../support/propagation-rounds';
+import { benchMachine } from '../support/bench-process';
 
 const AGENTS = Number(process.env.FLEETBAN_BENCH_AGENTS ?? 100);
 const ROUNDS = Number(process.env.FLEETBAN_BENCH_ROUNDS ?? 30);
@@ -22,7 +22,7 @@ async function main(): Promise<void> {
     const result = {
       command: 'npx tsx bench/propagation/propagation.bench.ts',
       date: new Date().toISOString(),
-      machine: { cpus: cpus().length, model: cpus()[0]?.model, loadavgAtEnd: loadavg().map((x) => Math.round(x * 100) / 100) },
+      machine: benchMachine(),
       agents: AGENTS,
       rounds: ROUNDS,
       decisiveEventToEveryAgentMs: { p50: ms(percentile(allAgents, 50)), p99: ms(percentile(allAgents, 99)), max: ms(Math.max(...allAgents)) },

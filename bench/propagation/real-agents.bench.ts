@@ -9,7 +9,7 @@
 // FLEETBAN_BENCH_SIDES (fleetban,fleetban-batch0,fail2ban-pyinotify,fail2ban-polling; fleetban-batch0 is the same fleet
 // with the agents' spool.batchDelayMs at 0 instead of 100, to show what that default costs).
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { ASTERISK_JAIL } from '@fleetban/policy';
 import { NetnsLab, netnsUnavailableReason, sweepStaleNetns } from '../../test/support/netns';
@@ -20,6 +20,7 @@ import { AttackLog } from './attack-log';
 import { Fail2banHost, fail2banUnavailableReason, type Fail2banBackend } from './fail2ban-host';
 import { AGENT_SETS, startRealAgents } from './real-agent-fleet';
 import { startSimulatedAgents } from './simulated-agents';
+import { benchMachine } from '../support/bench-process';
 
 const num = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
 const load1 = (): number => Math.round((loadavg()[0] ?? NaN) * 100) / 100;
@@ -195,7 +196,7 @@ async function main(): Promise<void> {
     const result = {
       command: 'npx tsx bench/propagation/real-agents.bench.ts',
       date: new Date().toISOString(),
-      machine: { cpus: cpus().length, model: cpus()[0]?.model, loadavgAtStart: loadStart, loadavg1mPerRun: loadPerRun, loadavgAtEnd: loadavg().map((x) => Math.round(x * 100) / 100) },
+      machine: { ...benchMachine(), loadavgAtStart: loadStart, loadavg1mPerRun: loadPerRun },
       runs: RUNS,
       attacksPerRun: ROUNDS,
       jail: { ...JAIL, note: 'fleetban asterisk preset; fail2ban asterisk jail from jail.conf with these three values' },

@@ -12,12 +12,12 @@
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { runLoad, saturatedPlan, startFresh } from '../ingest/ingest.bench';
 import { dropFleet, percentile, prepareFleet, ROOT, startServer, type BenchFleet } from '../support/bench-fleet';
 import { measurePropagation } from '../support/propagation-rounds';
 import { spread, spreadText, type Spread } from '../support/spread';
+import { benchMachine } from '../support/bench-process';
 
 const DATABASE = 'fleetban_bench_scale_out';
 const PORT = Number(process.env.FLEETBAN_BENCH_PORT ?? 18_434);
@@ -130,7 +130,7 @@ function writeResult(samples: Record<'one' | 'split', Sample[]>): void {
   const result = {
     command: 'npx tsx bench/scale-out/scale-out.bench.ts',
     date: new Date().toISOString(),
-    machine: { cpus: cpus().length, model: cpus()[0]?.model, loadavgAtEnd: loadavg().map((x) => Math.round(x * 100) / 100) },
+    machine: benchMachine(),
     runs: RUNS,
     agents: AGENTS,
     propagationRounds: ROUNDS,
