@@ -80,22 +80,7 @@ export class BanRepository {
    * (then returns null): an evaluation that runs twice never creates two bans.
    */
   async create(ban: NewBan): Promise<{ ban: Ban; change: BanChange } | null> {
-    return this.prisma.$transaction(async (tx) => {
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${BAN_CHANGE_LOCK})`;
-      const rows = await tx.$queryRaw<BanRow[]>`
-        INSERT INTO bans (target, jail, scope, agent_id, origin, reason, level, expires_at, created_by, evidence)
-        VALUES (${ban.target}::inet, ${ban.jail}, ${ban.scope}::"BanScope", ${ban.agentId}, ${ban.origin}::"BanOrigin", ${ban.reason},
-                ${ban.level}, ${ban.expiresAt}, ${ban.createdBy}, ${JSON.stringify(ban.evidence ?? null)}::jsonb)
-        ON CONFLICT (target, COALESCE(agent_id, 0)) WHERE lifted_at IS NULL DO NOTHING
-        RETURNING ${BAN_COLUMNS}`;
-      const created = rows[0];
-      if (!created) return null;
-      const [change] = await tx.$queryRaw<ChangeRow[]>`
-        INSERT INTO ban_changes (ban_id, op, target, agent_id, expires_at)
-        VALUES (${created.id}, 'add', ${created.target}::inet, ${created.agent_id}, ${created.expires_at})
-        RETURNING ${CHANGE_COLUMNS}`;
-      return { ban: toBan(created), change: toChange(change as ChangeRow) };
-    });
+    return (await this.createMany([ban]))[0] ?? null;
   }
 
   /**

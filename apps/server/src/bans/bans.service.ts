@@ -20,11 +20,7 @@ export class BansService {
 
   /** Creates the ban unless an active one already covers the target in that scope; returns it, or null. */
   async place(ban: NewBan): Promise<Ban | null> {
-    const created = await this.bans.create(ban);
-    if (!created) return null;
-    this.log.info({ banId: created.ban.id, target: ban.target, jail: ban.jail, scope: ban.scope, agentId: ban.agentId, origin: ban.origin, until: ban.expiresAt, seq: created.change.seq }, `banned ${ban.target}: ${ban.reason}`);
-    await this.announce([created.change]);
-    return created.ban;
+    return (await this.placeMany([ban]))[0] ?? null;
   }
 
   /** `place` for many bans, in one transaction and one announcement; returns those created. */
