@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Queue } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import { Client } from 'pg';
 import { AgentsService } from '../../apps/server/src/agents/agents.service';
 import type { ServerApp } from '../../apps/server/src/app/server-app';
+import { EvaluationDispatcher } from '../../apps/server/src/ingest/evaluation-dispatcher';
 import { EvaluationSweeper } from '../../apps/server/src/ingest/evaluation-sweeper';
 import type { EvaluateJob } from '../../apps/server/src/jobs/job-map';
 import { TEST_REDIS_URL, uniqueRedisPrefix } from '../support/redis-prefix';
@@ -93,9 +94,26 @@ describe('durable ingest', () => {
     const agentId = (await pg.query("SELECT id FROM agents WHERE name = 'pbx-evaluate'")).rows[0].id;
     await pg.query("INSERT INTO pending_evaluations (agent_id, ips, created_at) VALUES ($1, ARRAY['203.0.113.99'], now() - interval '1 minute')", [agentId]);
     await server.app.get(EvaluationSweeper).sweep(); // the periodic pass may get there first: either way the job appears
-    const swept = async (): Promise<boolean> => (await queue.getJobs(['waiting'])).some((job) => job.data.ips.includes('203.0.113.99') && job.data.origin === 'sweep');
+    const swept = async (): Promise<boolean> => (await queue.getJobs(['prioritized'])).some((job) => job.data.ips.includes('203.0.113.99') && job.data.origin === 'sweep');
     await expect.poll(swept, { timeout: 15_000 }).toBe(true);
     await expect.poll(() => count('SELECT count(*) AS n FROM pending_evaluations'), { timeout: 15_000 }).toBe(0);
+  });
+
+  it('evaluates a fresh batch before a backlog of re-enqueued ones', async () => {
+    const dispatcher = server.app.get(EvaluationDispatcher);
+    for (let i = 0; i < 20; i++) expect(await dispatcher.dispatch([`10.77.0.${i + 1}`], [], 'sweep')).toBe(true);
+    expect(await dispatcher.dispatch(['10.77.1.1'], [], 'ingest')).toBe(true);
+    const order: string[] = [];
+    // One at a time, as a busy worker would take them: the fresh job, enqueued last, must come before every re-enqueue.
+    const worker = new Worker<EvaluateJob>('evaluate', async (job) => void order.push(...job.data.ips), { connection: { url: TEST_REDIS_URL }, prefix: `${redis.prefix}:bull`, concurrency: 1 });
+    try {
+      await expect.poll(() => order.filter((ip) => ip.startsWith('10.77.')).length, { timeout: 15_000 }).toBe(21);
+    } finally {
+      await worker.close();
+    }
+    const mine = order.filter((ip) => ip.startsWith('10.77.'));
+    expect(mine[0]).toBe('10.77.1.1');
+    expect(mine.slice(1)).toEqual(Array.from({ length: 20 }, (_, i) => `10.77.0.${i + 1}`));
   });
 
   it('serves /health/live, /health/ready and /metrics with ingest counters', async () => {

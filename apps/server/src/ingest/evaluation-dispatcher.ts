@@ -8,10 +8,19 @@ import { ServerMetrics } from '../metrics/server-metrics';
 import { PendingEvaluationRepository } from './pending-evaluation.repository';
 
 /**
+ * Markers of enqueued ingest batches are deleted this much later, together: their commit (a WAL flush) then does not
+ * compete with the evaluation that has just started, and a flood's flushes share one. Far below the sweeper's
+ * sweepAfterMs, so a marker waiting for deletion is not re-enqueued.
+ */
+const MARKER_DELETE_DELAY_MS = 250;
+
+/**
  * Hands the IPs of committed batches to the ban engine. IPs of the batches committed within a short window
  * are coalesced (one IP once per job); once the jobs are in Redis the batches' pending markers are deleted.
  * If the enqueue fails, the markers stay and the sweeper re-enqueues them: nothing is lost between commit
- * and enqueue, at the price of an occasional second evaluation (the ban engine is idempotent).
+ * and enqueue, at the price of an occasional second evaluation (the ban engine is idempotent). The sweeper's
+ * re-enqueues go with a lower priority than fresh ones (see EvaluateQueue), so a backlog of them never
+ * holds back the evaluation of a new attack.
  */
 @Injectable()
 export class EvaluationDispatcher implements OnApplicationShutdown {
@@ -19,6 +28,8 @@ export class EvaluationDispatcher implements OnApplicationShutdown {
   private pendingIds: bigint[] = [];
   private timer: NodeJS.Timeout | undefined;
   private lastFlushAt = -Infinity;
+  private enqueuedMarkers: bigint[] = [];
+  private deleteTimer: NodeJS.Timeout | undefined;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly log: Logger;
 
@@ -60,7 +71,10 @@ export class EvaluationDispatcher implements OnApplicationShutdown {
     return done;
   }
 
-  /** Enqueues `ips` then deletes the markers `ids`; never throws. False when the enqueue failed. */
+  /**
+   * Enqueues `ips` then deletes the markers `ids` (an ingest's a little later, see MARKER_DELETE_DELAY_MS; a sweep's
+   * at once, since the sweep reads the markers left until none is); never throws. False when the enqueue failed.
+   */
   async dispatch(ips: readonly string[], ids: readonly bigint[], origin: EvaluateJob['origin']): Promise<boolean> {
     try {
       for (let at = 0; at < ips.length; at += MAX_IPS_PER_EVALUATE_JOB) {
@@ -72,16 +86,36 @@ export class EvaluationDispatcher implements OnApplicationShutdown {
       this.log.warn({ err: error, batches: ids.length }, 'could not enqueue evaluate jobs; the pending markers stay and the sweeper retries');
       return false;
     }
+    if (origin === 'sweep') {
+      await this.deleteMarkers(ids);
+    } else {
+      this.enqueuedMarkers.push(...ids);
+      this.deleteTimer ??= setTimeout(() => void this.deleteEnqueuedMarkers(), MARKER_DELETE_DELAY_MS);
+    }
+    return true;
+  }
+
+  private deleteEnqueuedMarkers(): Promise<void> {
+    clearTimeout(this.deleteTimer);
+    this.deleteTimer = undefined;
+    const ids = this.enqueuedMarkers;
+    this.enqueuedMarkers = [];
+    const done: Promise<void> = this.deleteMarkers(ids).finally(() => this.inFlight.delete(done));
+    this.inFlight.add(done);
+    return done;
+  }
+
+  private async deleteMarkers(ids: readonly bigint[]): Promise<void> {
     try {
       await this.pending.delete(ids);
     } catch (error) {
       this.log.warn({ err: error }, 'jobs enqueued but pending markers not deleted; they will be evaluated twice');
     }
-    return true;
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.flush();
     await Promise.all(this.inFlight);
+    await this.deleteEnqueuedMarkers();
   }
 }

@@ -5,6 +5,12 @@ import { RedisService } from '../redis/redis.service';
 import { EVALUATE_QUEUE, type EvaluateJob, type EvaluateResult } from './job-map';
 
 const ADD_TIMEOUT_MS = 2000;
+/**
+ * The sweeper's re-enqueues carry a priority and fresh evaluations none: BullMQ's workers take every job without a
+ * priority (its wait list) before any prioritized one, so a backlog of re-enqueues, however long, never delays the
+ * evaluation, hence the ban, of a new attack. (1 is merely the first of the prioritized.)
+ */
+const SWEEP_PRIORITY = 1;
 
 type EvaluateQueueClient = Queue<EvaluateJob, EvaluateResult, 'evaluate'>;
 
@@ -32,7 +38,7 @@ export class EvaluateQueue implements OnApplicationShutdown {
       timer = setTimeout(() => reject(new Error(`Redis did not take the evaluate job within ${ADD_TIMEOUT_MS} ms`)), ADD_TIMEOUT_MS);
     });
     try {
-      await Promise.race([queue.add('evaluate', data), timeout]);
+      await Promise.race([queue.add('evaluate', data, data.origin === 'sweep' ? { priority: SWEEP_PRIORITY } : {}), timeout]);
     } catch (error) {
       this.discard();
       throw error;
