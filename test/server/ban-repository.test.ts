@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BanRepository } from '../../apps/server/src/bans/ban.repository';
 import type { NewBan } from '../../apps/server/src/bans/ban';
+import { PgPool } from '../../apps/server/src/database/pg-pool';
 import { PrismaService } from '../../apps/server/src/database/prisma.service';
 import type { ServerConfig } from '../../apps/server/src/config/server-config';
 import { createTestDatabase } from '../support/test-database';
@@ -22,15 +23,18 @@ const ban = (target: string, extra: Partial<NewBan> = {}): NewBan => ({
 describe('BanRepository', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
   let prisma: PrismaService;
+  let pg: PgPool;
   let bans: BanRepository;
 
   beforeAll(async () => {
     db = await createTestDatabase('bans');
     prisma = new PrismaService({ databaseUrl: db.url } as ServerConfig);
-    bans = new BanRepository(prisma);
+    pg = new PgPool({ databaseUrl: db.url } as ServerConfig);
+    bans = new BanRepository(prisma, pg);
   });
   afterAll(async () => {
     await prisma?.$disconnect();
+    await pg?.onApplicationShutdown();
     await db?.drop();
   });
 

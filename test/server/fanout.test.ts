@@ -4,6 +4,7 @@ import type { ServerMessage } from '@fleetban/protocol';
 import { AgentsService } from '../../apps/server/src/agents/agents.service';
 import type { ServerApp } from '../../apps/server/src/app/server-app';
 import { BAN_CHANGE_LOCK } from '../../apps/server/src/bans/ban';
+import { BansService } from '../../apps/server/src/bans/bans.service';
 import { BanFeedService } from '../../apps/server/src/fleet/ban-feed.service';
 import { uniqueRedisPrefix } from '../support/redis-prefix';
 import { startInProcess } from '../support/server-instance';
@@ -116,5 +117,31 @@ describe('ban changes fan out to agents on every instance', () => {
     expect(hostSeq).toBeLessThan(fleetSeq);
     hostAgent.close();
     otherAgent.close();
+  });
+
+  it('a ban placed on instance A reaches an agent on instance B with the page of its notice', async () => {
+    const { token } = await b.app.get(AgentsService).add('pbx-page');
+    const agent = await TestAgent.join(wsUrlOf(b.url), token, { lastBanSeq: 0 });
+    await agent.until((m): m is Snapshot => m.type === 'bans.snapshot');
+    const expiresAt = new Date(Date.now() + 900_000);
+    const placed = await a.app.get(BansService).place({ target: '203.0.113.77', jail: 'asterisk', scope: 'fleet', agentId: null, origin: 'manual', reason: 'test', level: 0, expiresAt, createdBy: 'test', evidence: null });
+    const { rows } = await pg.query<{ seq: string }>('SELECT seq FROM ban_changes WHERE ban_id = $1', [placed?.id]);
+    const delta = await nextDelta(agent, Number(rows[0]?.seq));
+    expect(delta).toMatchObject({ add: [{ ip: '203.0.113.77', until: expiresAt.getTime(), jail: 'asterisk' }], remove: [] });
+    agent.close();
+  });
+
+  it('a notice whose page does not follow on from what was delivered makes the instance read the log: nothing missed is skipped', async () => {
+    const { token } = await b.app.get(AgentsService).add('pbx-gap');
+    const agent = await TestAgent.join(wsUrlOf(b.url), token, { lastBanSeq: 0 });
+    await agent.until((m): m is Snapshot => m.type === 'bans.snapshot');
+    const expiresAt = new Date(Date.now() + 600_000);
+    const lost = await writeChange('203.0.113.80', 'add', { expiresAt }); // its notice is lost
+    const seq = await writeChange('203.0.113.81', 'add', { expiresAt });
+    const ban = { target: '203.0.113.81', agentId: null, expiresAt, jail: 'asterisk', origin: 'automatic' };
+    await a.app.get(BanFeedService).publish({ seq, page: { prevSeq: lost, rows: [{ seq, op: 'add', ...ban }], active: [ban] } });
+    const delta = await nextDelta(agent, seq, 3000);
+    expect(delta.add.map((added) => added.ip)).toEqual(['203.0.113.80', '203.0.113.81']);
+    agent.close();
   });
 });

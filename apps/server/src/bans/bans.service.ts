@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { BanFeedService } from '../fleet/ban-feed.service';
+import type { PublishedBanChange } from '../fleet/ban-subscriber';
 import { LOGGER } from '../logging/logger';
 import type { Ban, BanChange, LiftReason, NewBan } from './ban';
 import { BanRepository } from './ban.repository';
@@ -25,9 +26,11 @@ export class BansService {
 
   /** `place` for many bans, in one transaction and one announcement; returns those created. */
   async placeMany(bans: readonly NewBan[]): Promise<Ban[]> {
-    const created = await this.bans.createMany(bans);
+    const { created, prevSeq, active } = await this.bans.createMany(bans);
     for (const { ban, change } of created) this.log.info({ banId: ban.id, target: ban.target, jail: ban.jail, scope: ban.scope, agentId: ban.agentId, origin: ban.origin, until: ban.expiresAt, seq: change.seq }, `banned ${ban.target}: ${ban.reason}`);
-    await this.announce(created.map((c) => c.change));
+    // The page as the log would give it, so no instance reads the log again to deliver it.
+    const rows = created.map(({ ban, change }) => ({ seq: change.seq, op: change.op, target: change.target, agentId: change.agentId, expiresAt: change.expiresAt, jail: ban.jail, origin: ban.origin }));
+    await this.announce(created.map((c) => c.change), { prevSeq, rows, active });
     return created.map((c) => c.ban);
   }
 
@@ -54,9 +57,9 @@ export class BansService {
     return (await this.lift(due.map((ban) => ban.id), 'expired', null)).length;
   }
 
-  private async announce(changes: BanChange[]): Promise<void> {
+  private async announce(changes: BanChange[], page?: PublishedBanChange['page']): Promise<void> {
     const last = changes.reduce<BanChange | null>((max, change) => (max === null || change.seq > max.seq ? change : max), null);
-    // One notification carries them all: subscribers read the log from their cursor.
-    if (last) await this.feed.publish(last).catch((error: unknown) => this.log.warn({ err: error }, 'ban change committed but not announced; agents get it at the next poll'));
+    // One notification carries them all: subscribers read the log from their cursor, or take the page.
+    if (last) await this.feed.publish({ seq: last.seq, page }).catch((error: unknown) => this.log.warn({ err: error }, 'ban change committed but not announced; agents get it at the next poll'));
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Failure } from '@fleetban/policy';
+import { PgPool } from '../database/pg-pool';
 import { PrismaService } from '../database/prisma.service';
 
 /** A failure with what the window needs to stay exact: its row id (idempotent adds) and when it was stored. */
@@ -9,7 +10,7 @@ export interface StoredFailure extends Failure {
 }
 
 interface FailureRow {
-  id: bigint;
+  id: bigint | string;
   time: Date;
   received_at: Date;
   agent_id: number;
@@ -21,7 +22,10 @@ interface FailureRow {
 /** The ban engine's reading of stored security events: the failures of one IP. */
 @Injectable()
 export class FailureRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly pg: PgPool,
+  ) {}
 
   /** Failures of `ip` that happened at or after `since`, and were stored after `storedAfter` (both epoch ms). */
   async forIp(ip: string, since: number, storedAfter: number): Promise<StoredFailure[]> {
@@ -32,15 +36,21 @@ export class FailureRepository {
     return rows.map((row) => toStoredFailure(row, ip));
   }
 
-  /** The same for many IPs in one query, each with its own `storedAfter`; keyed by the IPs as given. */
+  /**
+   * The same for many IPs in one query, each with its own `storedAfter`; keyed by the IPs as given. On every
+   * evaluation, so on the way from the decisive event to the ban: plain pg (see PgPool).
+   */
   async forIps(windows: ReadonlyArray<{ ip: string; storedAfter: number }>, since: number): Promise<Map<string, StoredFailure[]>> {
-    const rows = await this.prisma.$queryRaw<Array<FailureRow & { key: string }>>`
-      SELECT w.ip AS key, e.id, e.time, e.received_at, e.agent_id, e.type, e.session, e.account
-      FROM unnest(${windows.map((w) => w.ip)}::text[], ${windows.map((w) => w.storedAfter)}::float8[]) AS w(ip, stored_after)
+    const { rows } = await this.pg.pool.query<FailureRow & { key: string }>({
+      name: 'fleetban-failures-for-ips',
+      text: `SELECT w.ip AS key, e.id, e.time, e.received_at, e.agent_id, e.type, e.session, e.account
+      FROM unnest($1::text[], $2::float8[]) AS w(ip, stored_after)
       CROSS JOIN LATERAL (
-        SELECT id, time, received_at, agent_id, type, session, account FROM security_events
-        WHERE ip = w.ip::inet AND time >= ${new Date(since)} AND received_at > to_timestamp(w.stored_after / 1000.0) AND failure
-        ORDER BY time, id LIMIT 100000) e`;
+        SELECT id, time, received_at, agent_id, type::text AS type, session, account FROM security_events
+        WHERE ip = w.ip::inet AND time >= $3 AND received_at > to_timestamp(w.stored_after / 1000.0) AND failure
+        ORDER BY time, id LIMIT 100000) e`,
+      values: [windows.map((w) => w.ip), windows.map((w) => w.storedAfter), new Date(since)],
+    });
     const byIp = new Map<string, StoredFailure[]>();
     for (const row of rows) {
       const list = byIp.get(row.key) ?? [];

@@ -5,29 +5,28 @@ import { SERVER_TUNABLES, type ServerTunables } from '../app/server-tunables';
 import { LOGGER } from '../logging/logger';
 import { ServerMetrics } from '../metrics/server-metrics';
 import { RedisService } from '../redis/redis.service';
-import { BanChangeRepository, type ActiveBanRow, type BanChangeRow } from './ban-change.repository';
-import type { BanSubscriber, PublishedBanChange } from './ban-subscriber';
-import { concernsAgent, deltaFor, enforcedBans, toWireBan } from './ban-wire';
+import { decodeNotice, encodeNotice } from './ban-change-notice';
+import { BanChangeRepository } from './ban-change.repository';
+import { encodeForSubscriber, type BanSubscriber, type PublishedBanChange } from './ban-subscriber';
+import { concernsAgent, enforcedBans, toWireBan } from './ban-wire';
+import { PageDeltas, type ChangePage } from './page-deltas';
 
 const CHANNEL = 'fleet:ban-changes';
 const PAGE = 1000;
 
-/** Changes read from the log, with the bans in force on their targets read after them. */
-interface Page {
-  rows: readonly BanChangeRow[];
-  active: readonly ActiveBanRow[];
-}
-
 interface SubscriberState {
   /** Highest seq the agent has been brought to; null while its catch-up runs (pages are buffered). */
   cursor: number | null;
-  buffered: Page[];
+  buffered: ChangePage[];
 }
 
 /**
  * Brings every agent connected to this instance along the fleet's ban change log. The log in PostgreSQL
- * is the truth; a Redis message only says "there is more" (plus a slow poll, in case a message is lost),
- * so changes reach agents in order, without gaps, whichever instance or worker wrote them.
+ * is the truth. A writer's Redis notice carries the page it committed, read under the log's lock with the seq
+ * before it: an instance that has delivered up to that seq delivers the page as it is, with no read of the
+ * log on the way to the agents; any other notice (a gap, an older writer, a page too large), and a slow poll in case
+ * a notice is lost, make it read the log. Changes thus reach agents in order, without gaps, whichever instance or
+ * worker wrote them.
  */
 @Injectable()
 export class BanFeedService implements OnModuleInit, OnApplicationShutdown {
@@ -50,10 +49,7 @@ export class BanFeedService implements OnModuleInit, OnApplicationShutdown {
 
   async onModuleInit(): Promise<void> {
     this.feedSeq = await this.changes.latestSeq();
-    await this.redis.subscribe(CHANNEL, (message) => {
-      const seq = Number((JSON.parse(message) as { seq?: unknown }).seq);
-      if (!(seq <= this.feedSeq)) void this.pump();
-    });
+    await this.redis.subscribe(CHANNEL, (message) => this.received(decodeNotice(message)));
     this.timer = setInterval(() => void this.pump(), this.tunables.banFeedPollMs);
     this.timer.unref();
   }
@@ -63,12 +59,25 @@ export class BanFeedService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * Call after committing a BanChange: every instance pushes it to its agents. Safe to call twice or late;
-   * if Redis is away, other instances still find the change at their next poll.
+   * Call after committing a BanChange: every instance pushes it to its agents, this one at once. Safe to call twice
+   * or late; if Redis is away, other instances still find the change at their next poll.
    */
   async publish(change: PublishedBanChange): Promise<void> {
-    void this.pump();
-    await this.redis.publish(CHANNEL, JSON.stringify({ seq: Number(change.seq) }));
+    this.received(change);
+    await this.redis.publish(CHANNEL, encodeNotice(change));
+  }
+
+  /** A notice (null: unreadable): its page when it follows on from what was delivered, else a read of the log. */
+  private received(change: PublishedBanChange | null): void {
+    const page = change?.page;
+    if (page !== undefined && page.prevSeq <= this.feedSeq && page.rows.length > 0) {
+      const last = page.rows[page.rows.length - 1]!.seq;
+      if (last <= this.feedSeq) return;
+      this.feedSeq = last;
+      this.deliver(page);
+    } else if (change === null || Number(change.seq) > this.feedSeq) {
+      void this.pump();
+    }
   }
 
   /** Brings a newly connected agent from `lastBanSeq` to the present (deltas, or a snapshot), then keeps it current. */
@@ -79,7 +88,7 @@ export class BanFeedService implements OnModuleInit, OnApplicationShutdown {
     state.cursor = cursor;
     const buffered = state.buffered;
     state.buffered = [];
-    for (const page of buffered) this.deliverTo(subscriber, state, page);
+    for (const page of buffered) this.deliverTo(subscriber, state, new PageDeltas(page), page);
   }
 
   detach(subscriber: BanSubscriber): void {
@@ -105,8 +114,9 @@ export class BanFeedService implements OnModuleInit, OnApplicationShutdown {
           if (rows.length === 0) break;
           // Without subscribers (a worker) the state is of no use: skip its query.
           const page = { rows, active: this.subscribers.size === 0 ? [] : await this.changes.activeOn(rows.map((row) => row.target)) };
-          this.feedSeq = rows[rows.length - 1]!.seq;
-          for (const [subscriber, state] of this.subscribers) this.deliverTo(subscriber, state, page);
+          // A page pushed meanwhile may have taken the feed further: never back.
+          this.feedSeq = Math.max(this.feedSeq, rows[rows.length - 1]!.seq);
+          this.deliver(page);
           if (rows.length < PAGE) break;
         }
       } while (this.pumpAgain);
@@ -115,24 +125,25 @@ export class BanFeedService implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  private deliverTo(subscriber: BanSubscriber, state: SubscriberState, page: Page): void {
+  private deliver(page: ChangePage): void {
+    const deltas = new PageDeltas(page);
+    for (const [subscriber, state] of this.subscribers) this.deliverTo(subscriber, state, deltas, page);
+  }
+
+  private deliverTo(subscriber: BanSubscriber, state: SubscriberState, deltas: PageDeltas, page: ChangePage): void {
     if (state.cursor === null) {
       state.buffered.push(page);
       return;
     }
-    const cursor = state.cursor;
-    const fresh = page.rows.filter((row) => row.seq > cursor);
-    if (fresh.length === 0) return;
-    state.cursor = fresh[fresh.length - 1]!.seq;
-    const mine = fresh.filter((row) => concernsAgent(row, subscriber.agentId));
-    if (mine.length === 0) return;
-    this.sendDelta(subscriber, state.cursor, { rows: mine, active: page.active });
+    const delta = deltas.for(subscriber.agentId, state.cursor);
+    if (delta === null) return;
+    state.cursor = delta.seq;
+    if (delta.frame !== null) this.sendDelta(subscriber, delta.frame);
   }
 
-  private sendDelta(subscriber: BanSubscriber, seq: number, page: Page): boolean {
-    const { add, remove } = deltaFor(page.rows, page.active, subscriber.agentId);
+  private sendDelta(subscriber: BanSubscriber, frame: Buffer): void {
     this.metrics.banDeltasSent.inc({ type: 'bans.delta' });
-    return subscriber.send({ type: 'bans.delta', seq, add, remove });
+    subscriber.sendEncoded(frame);
   }
 
   /** Sends what the agent missed; returns the seq it is now at. */
@@ -143,7 +154,10 @@ export class BanFeedService implements OnModuleInit, OnApplicationShutdown {
       // An agent ahead of the log (database restored from a backup) cannot trust its set: snapshot.
       if (rows.length <= this.tunables.maxCatchUpChanges && lastBanSeq <= latest) {
         const mine = rows.filter((row) => concernsAgent(row, subscriber.agentId));
-        if (mine.length > 0) this.sendDelta(subscriber, latest, { rows: mine, active: await this.changes.activeOn(mine.map((row) => row.target)) });
+        if (mine.length > 0) {
+          const delta = new PageDeltas({ rows, active: await this.changes.activeOn(mine.map((row) => row.target)) }).for(subscriber.agentId, lastBanSeq);
+          if (delta?.frame) this.sendDelta(subscriber, delta.frame);
+        }
         return Math.max(lastBanSeq, latest);
       }
     }
@@ -156,7 +170,7 @@ export class BanFeedService implements OnModuleInit, OnApplicationShutdown {
     for (let at = 0; at === 0 || at < wire.length; at += MAX_BANS_PER_MESSAGE) {
       const part = wire.slice(at, at + MAX_BANS_PER_MESSAGE);
       this.metrics.banDeltasSent.inc({ type: 'bans.snapshot' });
-      if (!subscriber.send({ type: 'bans.snapshot', seq, bans: part, last: at + MAX_BANS_PER_MESSAGE >= wire.length })) break;
+      if (!subscriber.sendEncoded(encodeForSubscriber({ type: 'bans.snapshot', seq, bans: part, last: at + MAX_BANS_PER_MESSAGE >= wire.length }))) break;
     }
     this.log.debug({ agentId: subscriber.agentId, seq, bans: wire.length }, 'snapshot sent');
     return seq;

@@ -1,7 +1,6 @@
 import {
   CLOSE_CODES,
   decodeAgentMessage,
-  encodeServerMessage,
   MAX_EVENTS_PER_BATCH,
   PROTOCOL_VERSION,
   SUPPORTED_PROTOCOL_VERSIONS,
@@ -15,7 +14,7 @@ import type { Logger } from 'pino';
 import { WebSocket } from 'ws';
 import type { AgentIdentity } from '../agents/agents.service';
 import { DomainError } from '../common/domain-error';
-import type { BanSubscriber } from '../fleet/ban-subscriber';
+import { encodeForSubscriber, type BanSubscriber } from '../fleet/ban-subscriber';
 import { BatchQueue, type QueuedBatch } from './batch-queue';
 import type { ConnectionDeps } from './connection-deps';
 
@@ -55,13 +54,18 @@ export class AgentConnection implements BanSubscriber {
   }
 
   send(message: ServerMessage): boolean {
+    return this.sendEncoded(encodeForSubscriber(message));
+  }
+
+  /** Sends a message encoded once for many agents (a ban delta), as the text frame `send` would make of it. */
+  sendEncoded(frame: Buffer): boolean {
     if (this.closed || this.socket.readyState !== WebSocket.OPEN) return false;
     if (this.socket.bufferedAmount > this.deps.tunables.maxBufferedBytes) {
       this.log.warn({ buffered: this.socket.bufferedAmount }, 'agent reads too slowly; closing it');
       this.close(CLOSE_CODES.tooSlow, 'send buffer full: the agent reads too slowly');
       return false;
     }
-    this.socket.send(encodeServerMessage(message));
+    this.socket.send(frame, { binary: false });
     return true;
   }
 

@@ -3,14 +3,13 @@ import { JobsModule } from '../jobs/jobs.module';
 import { BatchWriter } from './batch-writer';
 import { EvaluationDispatcher } from './evaluation-dispatcher';
 import { EvaluationSweeper } from './evaluation-sweeper';
-import { IngestPool } from './ingest-pool';
 import { IngestService } from './ingest.service';
 import { PendingEvaluationRepository } from './pending-evaluation.repository';
 import { SecurityEventRepository } from './security-event.repository';
 
 @Module({
   imports: [JobsModule],
-  providers: [IngestPool, SecurityEventRepository, PendingEvaluationRepository, EvaluationDispatcher, BatchWriter, EvaluationSweeper, IngestService],
+  providers: [SecurityEventRepository, PendingEvaluationRepository, EvaluationDispatcher, BatchWriter, EvaluationSweeper, IngestService],
   exports: [IngestService, EvaluationSweeper, EvaluationDispatcher, PendingEvaluationRepository],
 })
 export class IngestModule {}

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../database/prisma.service';
-import { IngestPool } from './ingest-pool';
+import { PgPool } from '../database/pg-pool';
 
 export interface PendingEvaluation {
   id: bigint;
@@ -12,7 +12,7 @@ export interface PendingEvaluation {
 export class PendingEvaluationRepository {
   constructor(
     private readonly prisma: PrismaService,
-    private readonly ingestPool: IngestPool,
+    private readonly pg: PgPool,
   ) {}
 
   /** Markers older than `before`, oldest first: their enqueue was missed (Redis away, process killed). */
@@ -20,10 +20,10 @@ export class PendingEvaluationRepository {
     return this.prisma.pendingEvaluation.findMany({ where: { createdAt: { lt: before } }, orderBy: { id: 'asc' }, take: limit, select: { id: true, ips: true } });
   }
 
-  /** Runs after every enqueue, on the ingest path: plain pg, like the batch insert (see IngestPool). */
+  /** Runs after every enqueue, on the ingest path: plain pg, like the batch insert (see PgPool). */
   async delete(ids: readonly bigint[]): Promise<void> {
     if (ids.length === 0) return;
-    await this.ingestPool.pool.query('DELETE FROM pending_evaluations WHERE id = ANY($1::bigint[])', [ids.map(String)]);
+    await this.pg.pool.query('DELETE FROM pending_evaluations WHERE id = ANY($1::bigint[])', [ids.map(String)]);
   }
 
   async count(): Promise<number> {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { SecurityEvent } from '@fleetban/asterisk-log';
 import { PrismaService } from '../database/prisma.service';
 import { boolArrayLiteral, numberArrayLiteral, textArrayLiteral } from './array-literal';
-import { IngestPool } from './ingest-pool';
+import { PgPool } from '../database/pg-pool';
 
 /** One agent's batch, with the distinct IPs of its events (what the ban engine will evaluate). */
 export interface NewBatch {
@@ -59,7 +59,7 @@ interface Row {
 export class SecurityEventRepository {
   constructor(
     private readonly prisma: PrismaService,
-    private readonly ingestPool: IngestPool,
+    private readonly pg: PgPool,
   ) {}
 
   /** Stores batches (of distinct agent and batch id pairs) in one transaction, each exactly once per (agent, batch id). */
@@ -68,7 +68,7 @@ export class SecurityEventRepository {
     const batchOf = batches.flatMap((batch, i) => batch.events.map(() => i + 1));
     const text = (key: 'type' | 'ip' | 'transport' | 'service' | 'account' | 'session' | 'localAddress' | 'source'): string => textArrayLiteral(events.map((event) => event[key]));
     // A named statement: each pooled connection parses it once, not once per transaction.
-    const { rows } = await this.ingestPool.pool.query<Row>({
+    const { rows } = await this.pg.pool.query<Row>({
       name: 'fleetban-insert-batches',
       text: INSERT_BATCHES,
       values: [
