@@ -18,6 +18,7 @@ import { dropFleet, percentile, prepareFleet, ROOT, startServer, type BenchFleet
 import { measurePropagation } from '../support/propagation-rounds';
 import { spread, spreadText, type Spread } from '../support/spread';
 import { benchMachine } from '../support/bench-process';
+import { waitForIdleEngine } from '../support/server-settle';
 
 const DATABASE = 'fleetban_bench_scale_out';
 const PORT = Number(process.env.FLEETBAN_BENCH_PORT ?? 18_434);
@@ -58,12 +59,15 @@ interface Sample {
   eventsPerSecond: number;
   cpuPerEventUs: number;
   ackP99Ms: number;
+  /** After the ingest phase: until the engine had evaluated every address of the flood (null: not within 5 min). */
+  backlogDrainS: number | null;
   errors: number;
 }
 
 async function measure(fleet: BenchFleet, split: boolean, block: number): Promise<Sample> {
   const layout = await startLayout(fleet, split);
   try {
+    await waitForIdleEngine(fleet);
     const urls = layout.ports.map((port) => `ws://127.0.0.1:${port}/agent`);
     const propagation = await measurePropagation(urls, fleet.tokens, ROUNDS, block);
     await startFresh(layout.ports.map((port) => `http://127.0.0.1:${port}`), DATABASE);
@@ -71,12 +75,16 @@ async function measure(fleet: BenchFleet, split: boolean, block: number): Promis
     const halves = [fleet.tokens.slice(0, AGENTS / 2), fleet.tokens.slice(AGENTS / 2)];
     const plans = halves.map((tokens, i) => ({ wsUrl: urls[i % urls.length] as string, tokens, durationMs: SECONDS * 1000, ...saturatedPlan(AGENTS), runId: `so${block}-${i}` }));
     const load = await runLoad(plans, layout.processes.map((p) => p.pid ?? 0), DATABASE);
+    // The flood's evaluations are this layout's work: drained here, they neither count against the next layout's
+    // propagation rounds nor are left behind.
+    const drainMs = await waitForIdleEngine(fleet);
     return {
       propagationP50Ms: percentile(propagation.toEveryAgent, 50),
       propagationP99Ms: percentile(propagation.toEveryAgent, 99),
       eventsPerSecond: load.eventsInWindow / SECONDS,
       cpuPerEventUs: ((load.cpu.serverMs + load.cpu.postgresMs) * 1000) / Math.max(1, load.events),
       ackP99Ms: load.latencyMs.p99,
+      backlogDrainS: drainMs === null ? null : Math.round(drainMs / 100) / 10,
       errors: load.errors,
     };
   } finally {
@@ -110,6 +118,8 @@ function summarize(samples: Sample[]): Record<string, Spread | number> {
     eventsPerSecond: spread(samples.map((s) => s.eventsPerSecond)),
     cpuPerEventUs: spread(samples.map((s) => s.cpuPerEventUs), 1),
     ackP99Ms: spread(samples.map((s) => s.ackP99Ms), 1),
+    backlogDrainS: spread(samples.flatMap((s) => (s.backlogDrainS === null ? [] : [s.backlogDrainS])), 1),
+    backlogNotDrained: samples.filter((s) => s.backlogDrainS === null).length,
     errors: samples.reduce((sum, s) => sum + s.errors, 0),
   };
 }
@@ -118,7 +128,7 @@ function writeResult(samples: Record<'one' | 'split', Sample[]>): void {
   const one = summarize(samples.one) as Record<string, Spread>;
   const split = summarize(samples.split) as Record<string, Spread>;
   const text = (s: Record<string, Spread>): { ingest: string; propagation: string } => ({
-    ingest: `${spreadText(s.eventsPerSecond as Spread)} events/s, ${(s.cpuPerEventUs as Spread).median} µs CPU/event (fleetban + PostgreSQL)`,
+    ingest: `${spreadText(s.eventsPerSecond as Spread)} events/s, ${(s.cpuPerEventUs as Spread).median} µs CPU/event (fleetban + PostgreSQL); the flood's bans all decided ${spreadText(s.backlogDrainS as Spread, ' s')} after it`,
     propagation: `p50 ${spreadText(s.propagationP50Ms as Spread, ' ms')}, p99 ${spreadText(s.propagationP99Ms as Spread, ' ms')}`,
   });
   const headline = [
