@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { newPrefix, parsePrefix } from './line-prefix';
 import { mayBeRelevant, parseEntry, resolveOptions, toText, type EntryResult, type ParseContext } from './line-parser';
 import { REJECT_REASONS, type ParseOptions, type ParseOutcome, type ParserStats, type RejectReason } from './parse-outcome';
@@ -5,6 +6,8 @@ import { REJECT_REASONS, type ParseOptions, type ParseOutcome, type ParserStats,
 /** Physical lines one entry may span (a From user with a few `%0A`); more is an attack or garbage. */
 const MAX_PARTS = 16;
 const NONE: ParseOutcome[] = [];
+/** A byte over 0x7F in a block read as latin1: the lines holding one are decoded as UTF-8. */
+const NON_ASCII = /[\u0080-\u00ff]/g;
 
 interface Held {
   text: string;
@@ -75,27 +78,33 @@ export class AsteriskLogParser {
   }
 
   /**
-   * Takes the physical lines of `text[start, end)`, separated by `\n` (a last line without one is a line too),
-   * numbered from `firstLineNumber`; returns what they completed. The same outcomes and stats as {@link push} line by
-   * line, except that a line longer than `maxLineLength` is taken as {@link pushOversized} takes it (counted
-   * `too-long`, never parsed), as a reader that had to cut it would. Faster for a reader holding a decoded block:
-   * while no entry is held, lines before the next `SecurityEvent="` or `NOTICE` are counted ignored without
-   * being sliced or examined one by one.
+   * Takes the physical lines of the UTF-8 `bytes[start, end)`, separated by `\n` (a last line without one is a line
+   * too), numbered from `firstLineNumber`; returns what they completed. The same outcomes and stats as {@link push}
+   * line by line, except that a line longer than `maxLineLength` is taken as {@link pushOversized} takes it (counted
+   * `too-long`, never parsed), as a reader that had to cut it would. Built for a reader holding a block of a file:
+   * most lines of a main log are noise, so the block is read as latin1 (one byte is one character: offsets stay
+   * byte offsets, and the ASCII markers are found as they are) and, while no entry is held, lines before the next
+   * `SecurityEvent="` or `NOTICE` are counted ignored without being decoded, sliced or examined one by one. Only a
+   * line that goes to {@link push} and holds a byte over 0x7F is decoded as UTF-8.
    */
-  pushLines(text: string, start: number, end: number, firstLineNumber: number): ParseOutcome[] {
+  pushBytes(bytes: Buffer, start: number, end: number, firstLineNumber: number): ParseOutcome[] {
     const out: ParseOutcome[] = [];
+    const text = bytes.toString('latin1', start, end);
+    const length = text.length;
+    const max = this.ctx.maxLineLength;
+    // Checked once for the whole block (vectorised), so an ASCII block is never scanned for the odd byte.
+    let nextNonAscii = isAscii(bytes.subarray(start, end)) ? length : -1;
     let line = firstLineNumber;
-    let p = start;
+    let p = 0;
     let nextSecurity = -1;
     let nextNotice = -1;
-    while (p < end) {
+    while (p < length) {
       let nl = text.indexOf('\n', p);
-      if (nl < 0 || nl >= end) nl = end;
-      if (this.held === null) {
-        if (nextSecurity < p) nextSecurity = indexOrEnd(text, 'SecurityEvent="', p, end);
-        if (nextNotice < p) nextNotice = indexOrEnd(text, 'NOTICE', p, end);
-        const next = Math.min(nextSecurity, nextNotice);
-        if (next >= nl && nl - p <= this.ctx.maxLineLength) {
+      if (nl < 0) nl = length;
+      if (this.held === null && nl - p <= max) {
+        if (nextSecurity < p) nextSecurity = indexOrEnd(text, 'SecurityEvent="', p, length);
+        if (nextNotice < p) nextNotice = indexOrEnd(text, 'NOTICE', p, length);
+        if (Math.min(nextSecurity, nextNotice) >= nl) {
           // Neither marker on this line: push() would count it ignored.
           this.stats.lines++;
           this.stats.ignored++;
@@ -104,7 +113,12 @@ export class AsteriskLogParser {
           continue;
         }
       }
-      const outcomes = nl - p > this.ctx.maxLineLength ? this.pushOversized(line) : this.push(text.slice(p, nl), line);
+      if (nextNonAscii < p) {
+        NON_ASCII.lastIndex = p;
+        nextNonAscii = NON_ASCII.test(text) ? NON_ASCII.lastIndex - 1 : length;
+      }
+      const lineText = nextNonAscii >= nl ? text.slice(p, nl) : bytes.toString('utf8', start + p, start + nl);
+      const outcomes = lineText.length > max ? this.pushOversized(line) : this.push(lineText, line);
       for (const o of outcomes) out.push(o);
       line++;
       p = nl + 1;

@@ -167,5 +167,11 @@ export function localAddressAt(text: string, start: number, end: number): string
   return formatted;
 }
 
+/** {@link localAddressAt} of a LocalAddress already cut out (the fast path's capture): one lookup. */
+export function localAddress(raw: string): string | null {
+  const formatted = locals.get(raw);
+  return formatted !== undefined ? formatted : localAddressAt(raw, 0, raw.length);
+}
+
 /** `ip:port`, or `[v6]:port`, as SecurityEvent.localAddress is written. */
 export const formatEndpoint = (e: Endpoint): string => (e.ip.includes(':') ? `[${e.ip}]` : e.ip) + (e.port === null ? '' : `:${e.port}`);

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { AsteriskLogParser, DEFAULT_MAX_LINE_LENGTH, type ParseOutcome } from '@fleetban/asterisk-log';
 import { EXIT_FAILURE, EXIT_OK, UsageError, type AgentCommand, type CommandIo } from './agent-command';
 import { ParseReport } from './parse-report';
-import { TextLines, type LineSink } from './text-lines';
+import { ByteLines, type LineSink } from './byte-lines';
 
 const USAGE = `usage: fleetban-agent parse <file|-> [--json] [--timezone <IANA zone>]
 
@@ -64,12 +64,15 @@ class BufferedOut {
   }
 }
 
+/** A UTF-16 code unit takes at most 3 bytes of UTF-8: a line over this many bytes is over the parser's cap. */
+const MAX_LINE_BYTES = 3 * DEFAULT_MAX_LINE_LENGTH;
+
 /**
  * Feeds the parser synchronously within a chunk (an await per line would cost more than the parsing), whole
- * lines as blocks of the decoded chunk. Line numbers follow the parser's count: every physical line is counted once.
+ * lines as blocks of the chunk's bytes. Line numbers follow the parser's count: every physical line is counted once.
  */
 class Feeder implements LineSink {
-  private readonly lines = new TextLines(DEFAULT_MAX_LINE_LENGTH);
+  private readonly lines = new ByteLines(MAX_LINE_BYTES);
 
   constructor(private readonly parser: AsteriskLogParser, private readonly report: ParseReport, private readonly json: BufferedOut | null) {}
 
@@ -83,13 +86,14 @@ class Feeder implements LineSink {
     this.take(this.parser.flush());
   }
 
-  line(text: string | null): void {
+  line(bytes: Buffer | null): void {
     const n = this.parser.stats.lines + 1;
-    this.take(text === null ? this.parser.pushOversized(n) : this.parser.push(text, n));
+    const text = bytes?.toString('utf8') ?? null;
+    this.take(text === null || text.length > DEFAULT_MAX_LINE_LENGTH ? this.parser.pushOversized(n) : this.parser.push(text, n));
   }
 
-  block(text: string, start: number, end: number): void {
-    this.take(this.parser.pushLines(text, start, end, this.parser.stats.lines + 1));
+  block(bytes: Buffer, start: number, end: number): void {
+    this.take(this.parser.pushBytes(bytes, start, end, this.parser.stats.lines + 1));
   }
 
   private take(outcomes: ParseOutcome[]): void {
@@ -110,7 +114,7 @@ async function consume(input: Readable, feeder: Feeder, json: BufferedOut | null
 }
 
 function open(source: string, io: CommandIo): Readable {
-  return source === '-' ? io.stdin : createReadStream(source, { highWaterMark: 1 << 20 });
+  return source === '-' ? io.stdin : createReadStream(source, { highWaterMark: 1 << 19 });
 }
 
 /** `fleetban-agent parse`: the fail2ban-regex of fleetban. Streams the input; never loads it whole. */

@@ -1,18 +1,18 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TextLines } from './text-lines';
+import { ByteLines } from './byte-lines';
 
 /** What the sink saw, line by line: blocks cut at their newlines. */
-function cutAll(text: string, cuts: number[], maxChars: number): Array<string | null> {
+function cutAll(text: string, cuts: number[], maxBytes: number): Array<string | null> {
   const seen: Array<string | null> = [];
   const sink = {
-    line: (l: string | null) => seen.push(l),
-    block: (t: string, start: number, end: number) => {
-      expect(t.charCodeAt(end - 1)).toBe(10);
-      for (const l of t.slice(start, end - 1).split('\n')) seen.push(l.length > maxChars ? null : l);
+    line: (l: Buffer | null) => seen.push(l === null ? null : l.toString('utf8')),
+    block: (b: Buffer, start: number, end: number) => {
+      expect(b[end - 1]).toBe(10);
+      for (const l of b.subarray(start, end - 1).toString('utf8').split('\n')) seen.push(Buffer.byteLength(l) > maxBytes ? null : l);
     },
   };
-  const lines = new TextLines(maxChars);
+  const lines = new ByteLines(maxBytes);
   const bytes = Buffer.from(text, 'utf8');
   let at = 0;
   for (const cut of [...cuts.map((c) => c % (bytes.length + 1))].sort((a, b) => a - b)) {
@@ -24,7 +24,7 @@ function cutAll(text: string, cuts: number[], maxChars: number): Array<string | 
   return seen;
 }
 
-describe('TextLines', () => {
+describe('ByteLines', () => {
   it('gives every line once, whatever the chunk boundaries (multi-byte characters split included), overlong ones as null', () => {
     const line = fc.array(fc.constantFrom('a', 'é', '😀', ' ', '\r', 'SecurityEvent="', 'NOTICE'), { maxLength: 12 }).map((p) => p.join(''));
     fc.assert(
@@ -32,8 +32,9 @@ describe('TextLines', () => {
         const text = lines.join('\n') + (lastNewline && lines.length > 0 ? '\n' : '');
         const expected = text === '' ? [] : text.split('\n');
         if (text.endsWith('\n')) expected.pop();
-        const maxChars = 20;
-        expect(cutAll(text, cuts, maxChars)).toEqual(expected.map((l) => (l.length > maxChars ? null : l)));
+        // Lines that straddle a cut are capped by the splitter, the others by the sink (the parser, in parse).
+        const maxBytes = 40;
+        expect(cutAll(text, cuts, maxBytes)).toEqual(expected.map((l) => (Buffer.byteLength(l) > maxBytes ? null : l)));
       }),
       { numRuns: 2000 },
     );
