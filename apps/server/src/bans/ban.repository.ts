@@ -14,7 +14,8 @@ export interface BanFilter {
 }
 
 interface BanRow {
-  id: bigint;
+  /** A bigint through Prisma, its text through plain pg (which leaves int8 as text). */
+  id: bigint | string;
   target: string;
   jail: string | null;
   scope: Ban['scope'];
@@ -158,7 +159,7 @@ export class BanRepository {
     }
     client.release();
     return {
-      created: created.map((row) => ({ ban: toBan({ ...row, id: BigInt(row.id) }), change: toChange({ seq: BigInt(row.seq), ban_id: BigInt(row.id), op: 'add', target: row.target, agent_id: row.agent_id, expires_at: row.expires_at }) })),
+      created: created.map((row) => ({ ban: toBan(row), change: toChange({ seq: BigInt(row.seq), ban_id: BigInt(row.id), op: 'add', target: row.target, agent_id: row.agent_id, expires_at: row.expires_at }) })),
       prevSeq: Number(created[0]?.prev_seq ?? 0),
       active: (created[0]?.active ?? []).map((ban) => ({ target: ban.target, agentId: ban.agent_id, expiresAt: ban.expires_at === null ? null : new Date(ban.expires_at), jail: ban.jail, origin: ban.origin })),
     };
@@ -174,7 +175,7 @@ export class BanRepository {
         WHERE id = ANY(${ids.map((id) => BigInt(id))}::bigint[]) AND lifted_at IS NULL
         RETURNING ${BAN_COLUMNS}`;
       const result: Array<{ ban: Ban; change: BanChange }> = [];
-      for (const row of lifted.sort((a, b) => Number(a.id - b.id))) {
+      for (const row of lifted.sort((a, b) => Number(BigInt(a.id) - BigInt(b.id)))) {
         const [change] = await tx.$queryRaw<ChangeRow[]>`
           INSERT INTO ban_changes (ban_id, op, target, agent_id, expires_at)
           VALUES (${row.id}, 'remove', ${row.target}::inet, ${row.agent_id}, ${row.expires_at})
