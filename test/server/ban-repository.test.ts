@@ -71,4 +71,17 @@ describe('BanRepository', () => {
       [0, 'expired'],
     ]);
   });
+
+  it('createMany returns the page it wrote: its changes in order, the seq before them, and every ban in force on its targets', async () => {
+    const before = await bans.create(ban('192.0.2.200'));
+    const page = await bans.createMany([ban('192.0.2.201'), ban('192.0.2.202'), ban('192.0.2.203'), ban('192.0.2.201')]);
+    // The repeated target is skipped: an active ban already covers it, the one this call just created.
+    expect(page.created.map((c) => c.ban.target)).toEqual(['192.0.2.201', '192.0.2.202', '192.0.2.203']);
+    const seqs = page.created.map((c) => c.change.seq);
+    expect(seqs).toEqual([page.prevSeq + 1, page.prevSeq + 2, page.prevSeq + 3]);
+    expect(page.prevSeq).toBeGreaterThanOrEqual(before?.change.seq ?? Infinity);
+    // Listed once for the whole page, whatever its size.
+    expect(page.active.map((a) => a.target).sort()).toEqual(['192.0.2.201', '192.0.2.202', '192.0.2.203']);
+    expect(page.active.every((a) => a.jail === 'asterisk' && a.origin === 'automatic' && a.expiresAt instanceof Date)).toBe(true);
+  });
 });

@@ -76,8 +76,9 @@ const CHANGE_COLUMNS = Prisma.raw('seq, ban_id, op, target::text AS target, agen
  * The second statement of `createMany`, run once the first has taken BAN_CHANGE_LOCK (so its snapshot sees every
  * change committed before: `prev_seq` is the last seq before this transaction's, and `active` what is in force on the
  * targets). Inserts the bans an active one does not already cover and their `add` changes, and returns one row per
- * ban created, each with `prev_seq` and `active` (the same in every row: the other bans in force on the created
- * targets, which this statement's snapshot shows, and the created ones, which it does not).
+ * ban created, each with `prev_seq`, and the first with `active` (the other bans in force on the created targets,
+ * which this statement's snapshot shows, and the created ones, which it does not). Only the first: in every row, a
+ * flood's job of a few hundred bans would carry, and parse, that list a few hundred times.
  */
 const CREATE_BANS = `
 WITH created AS (
@@ -99,15 +100,18 @@ WITH created AS (
 )
 SELECT created.*, change.seq,
   (SELECT COALESCE(MAX(seq), 0) FROM ban_changes)::text AS prev_seq,
-  (SELECT COALESCE(json_agg(json_build_object('target', target, 'agent_id', agent_id, 'expires_at', (extract(epoch FROM expires_at) * 1000)::float8,
-                                              'jail', jail, 'origin', origin)), '[]') FROM in_force) AS active
+  CASE WHEN row_number() OVER (ORDER BY change.seq) = 1 THEN
+    (SELECT COALESCE(json_agg(json_build_object('target', target, 'agent_id', agent_id, 'expires_at', (extract(epoch FROM expires_at) * 1000)::float8,
+                                                'jail', jail, 'origin', origin)), '[]') FROM in_force)
+  END AS active
 FROM created JOIN change ON change.ban_id = created.id
 ORDER BY change.seq`;
 
 interface CreatedRow extends BanRow {
   seq: string;
   prev_seq: string;
-  active: Array<{ target: string; agent_id: number | null; expires_at: number | null; jail: string | null; origin: string }>;
+  /** In the first row only. */
+  active: Array<{ target: string; agent_id: number | null; expires_at: number | null; jail: string | null; origin: string }> | null;
 }
 
 /** What `createMany` committed: the bans with their changes, and the page of the change log they make. */
