@@ -53,6 +53,12 @@ async function runBench(script) {
 
 const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, loadAverageAtStart: loadavg()[0] };
 const results = { machine, startedAt: new Date().toISOString(), benches: {} };
+// A partial run (`npm run bench -- decisions`) updates its rows of latest.json and keeps the others, each with when it ran.
+const latestJson = join(root, 'bench', 'results', 'latest.json');
+if (wanted.length > 0 && existsSync(latestJson)) {
+  const previous = JSON.parse(readFileSync(latestJson, 'utf8'));
+  for (const [name, outcome] of Object.entries(previous.benches ?? {})) if (name in BENCHES && !wanted.includes(name)) results.benches[name] = { ranAt: previous.startedAt, ...outcome };
+}
 for (const [name, bench] of Object.entries(BENCHES)) {
   if (wanted.length > 0 && !wanted.includes(name)) continue;
   const command = `npx tsx ${bench.script}`;
@@ -63,14 +69,17 @@ for (const [name, bench] of Object.entries(BENCHES)) {
   process.stdout.write(`\n=== ${name}: ${command}\n`);
   const file = bench.result && join(root, 'bench', 'results', bench.result);
   const started = Date.now();
+  const ranAt = new Date(started).toISOString();
   const run = await runBench(bench.script);
   // A result file older than this run belongs to an earlier one: never report it as this run's figure.
   const fresh = file && existsSync(file) && JSON.parse(readFileSync(file, 'utf8'));
   const result = fresh && Date.parse(fresh.date ?? '') >= started - 1000 ? fresh : null;
-  results.benches[name] = { command, ...run, seconds: Math.round((Date.now() - started) / 1000), result };
+  results.benches[name] = { command, ranAt, ...run, seconds: Math.round((Date.now() - started) / 1000), result };
 }
+// Benches in their usual order, whichever run each row comes from.
+results.benches = Object.fromEntries(Object.keys(BENCHES).filter((name) => name in results.benches).map((name) => [name, results.benches[name]]));
 machine.loadAverageAtEnd = loadavg()[0];
-writeFileSync(join(root, 'bench', 'results', 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(latestJson, `${JSON.stringify(results, null, 2)}\n`);
 writeFileSync(
   join(root, 'bench', 'results', 'latest.md'),
   `# Benchmark run ${results.startedAt}\n\nMachine: ${machine.cpus} x ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}; load average (1 min) ${machine.loadAverageAtStart.toFixed(1)} at start, ${machine.loadAverageAtEnd.toFixed(1)} at end, and per bench below (lowest-highest while it ran). Other work may share the machine: figures are lower bounds; CPU-time figures move least with load.\n\n${headlineTable(results.benches)}\n\nAll figures: latest.json, and each bench's README.\n`,

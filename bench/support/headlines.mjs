@@ -44,10 +44,11 @@ const cell = (text) => String(text ?? '').replaceAll('|', '\\|').replaceAll('\n'
 
 /** The markdown table of every bench's headline, ready to paste in the README. */
 export function headlineTable(benches) {
-  const lines = ['| bench | what | figure | goal | load avg | command |', '|---|---|---|---|---|---|'];
+  const lines = ['| bench | what | figure | goal | load avg | ran (UTC) | command |', '|---|---|---|---|---|---|---|'];
   for (const [name, outcome] of Object.entries(benches)) {
     const load = outcome.loadAverage ? `${outcome.loadAverage.min.toFixed(1)}-${outcome.loadAverage.max.toFixed(1)}` : '';
-    for (const r of headlineRows(name, outcome)) lines.push(`| ${name} | ${cell(r.what)} | ${cell(r.figure)} | ${cell(r.goal)} | ${load} | ${outcome.command ? `\`${outcome.command}\`` : ''} |`);
+    const ran = outcome.ranAt ? outcome.ranAt.slice(0, 16).replace('T', ' ') : '';
+    for (const r of headlineRows(name, outcome)) lines.push(`| ${name} | ${cell(r.what)} | ${cell(r.figure)} | ${cell(r.goal)} | ${load} | ${ran} | ${outcome.command ? `\`${outcome.command}\`` : ''} |`);
   }
   return lines.join('\n');
 }

@@ -12,9 +12,9 @@ describe('spread of several runs', () => {
 describe('the table of npm run bench', () => {
   const ran = { command: 'npx tsx bench/x.bench.ts', exitCode: 0, loadAverage: { start: 3, end: 5, min: 2.5, max: 6 } };
 
-  it("prints a bench's own headline rows, with the load average while it ran", () => {
-    const table = headlineTable({ ingest: { ...ran, result: { headline: [{ what: 'ingest | 10 agents', figure: '7,100 events/s', goal: '50,000 events/s' }] } } });
-    expect(table).toContain('| ingest | ingest \\| 10 agents | 7,100 events/s | 50,000 events/s | 2.5-6.0 | `npx tsx bench/x.bench.ts` |');
+  it("prints a bench's own headline rows, with the load average while it ran and when it ran", () => {
+    const table = headlineTable({ ingest: { ...ran, ranAt: '2026-12-01T22:12:32.624Z', result: { headline: [{ what: 'ingest | 10 agents', figure: '7,100 events/s', goal: '50,000 events/s' }] } } });
+    expect(table).toContain('| ingest | ingest \\| 10 agents | 7,100 events/s | 50,000 events/s | 2.5-6.0 | 2026-12-01 22:12 | `npx tsx bench/x.bench.ts` |');
   });
 
   it('says so in words when a bench failed, was skipped or wrote no result, never a figure', () => {
