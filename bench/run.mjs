@@ -21,7 +21,7 @@ const tsx = join(root, 'node_modules', '.bin', 'tsx');
 const BENCHES = {
   parse: { script: 'bench/parse/parse.bench.ts', result: 'parse.json' },
   policy: { script: 'bench/policy/evaluate.bench.ts', result: null },
-  spool: { script: 'bench/spool/follow-spool.bench.ts', result: null },
+  spool: { script: 'bench/spool/follow-spool.bench.ts', result: 'spool.json' },
   ingest: { script: 'bench/ingest/ingest.bench.ts', result: 'ingest.json' },
   decisions: { script: 'bench/engine/decision-flood.bench.ts', result: 'decision-flood.json' },
   connections: { script: 'bench/connections/connections.bench.ts', result: 'connections.json' },

@@ -10,6 +10,8 @@ export interface BenchOutcome {
   skipped?: string;
   exitCode?: number | null;
   loadAverage?: { start: number; end: number; min: number; max: number };
+  /** When the bench started (ISO); a partial run keeps the other benches' rows with theirs. */
+  ranAt?: string;
   result?: unknown;
 }
 

@@ -19,6 +19,12 @@ const LEGACY = {
   ],
   'propagation-real': (r) => [
     row('propagation, real agents: decisive log line on PBX 1 to the nftables element on the others', r.sides?.fleetban?.allRemote && `p50 ${r.sides.fleetban.allRemote.p50OfRuns?.median} ms, p99 ${r.sides.fleetban.allRemote.p99OfRuns?.median} ms (medians of ${r.runs} runs)`, r.goal?.p99Ms && `p99 < ${r.goal.p99Ms} ms`),
+    ...['pyinotify', 'polling'].map((backend) => {
+      const side = r.sides?.[`fail2ban-${backend}`]?.bothSets;
+      const skipped = r.skipped?.[`fail2ban-${backend}`];
+      const what = `fail2ban, backend ${backend}, same lines: to the ban on its own host only (asterisk jail, nftables action)`;
+      return side ? row(what, `p50 ${side.p50OfRuns?.median} ms, p99 ${side.p99OfRuns?.median} ms (medians of ${r.runs} runs)`) : row(what, `not measured: ${skipped ?? 'fail2ban is not installed here'}`);
+    }),
   ],
   decisions: (r) => [
     row(`decisions, flood of ${n(r.setup?.ips)} IPs (backlog)`, r.backlog?.ipsEvaluatedPerSecond && `${n(r.backlog.ipsEvaluatedPerSecond.median)} IPs evaluated/s (${n(r.backlog.ipsEvaluatedPerSecond.min)}-${n(r.backlog.ipsEvaluatedPerSecond.max)}), ${n(r.backlog.bansPerSecond?.median)} bans/s`),
