@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Failure } from '@fleetban/policy';
 import { PgPool } from '../database/pg-pool';
-import { PrismaService } from '../database/prisma.service';
 
 /** A failure with what the window needs to stay exact: its row id (idempotent adds) and when it was stored. */
 export interface StoredFailure extends Failure {
@@ -10,7 +9,8 @@ export interface StoredFailure extends Failure {
 }
 
 interface FailureRow {
-  id: bigint | string;
+  /** int8, which plain pg leaves as text. */
+  id: string;
   time: Date;
   received_at: Date;
   agent_id: number;
@@ -19,26 +19,15 @@ interface FailureRow {
   account: string | null;
 }
 
-/** The ban engine's reading of stored security events: the failures of one IP. */
+/** The ban engine's reading of stored security events: the failures of the IPs it evaluates. */
 @Injectable()
 export class FailureRepository {
-  constructor(
-    private readonly prisma: PrismaService,
-    private readonly pg: PgPool,
-  ) {}
-
-  /** Failures of `ip` that happened at or after `since`, and were stored after `storedAfter` (both epoch ms). */
-  async forIp(ip: string, since: number, storedAfter: number): Promise<StoredFailure[]> {
-    const rows = await this.prisma.$queryRaw<FailureRow[]>`
-      SELECT id, time, received_at, agent_id, type, session, account FROM security_events
-      WHERE ip = ${ip}::inet AND time >= ${new Date(since)} AND received_at > ${new Date(storedAfter)} AND failure
-      ORDER BY time, id LIMIT 100000`;
-    return rows.map((row) => toStoredFailure(row, ip));
-  }
+  constructor(private readonly pg: PgPool) {}
 
   /**
-   * The same for many IPs in one query, each with its own `storedAfter`; keyed by the IPs as given. On every
-   * evaluation, so on the way from the decisive event to the ban: plain pg (see PgPool).
+   * Failures of each IP that happened at or after `since` (epoch ms) and were stored after that IP's `storedAfter`,
+   * in one query; keyed by the IPs as given. On every evaluation, so on the way from the decisive event to the ban:
+   * plain pg (see PgPool).
    */
   async forIps(windows: ReadonlyArray<{ ip: string; storedAfter: number }>, since: number): Promise<Map<string, StoredFailure[]>> {
     const { rows } = await this.pg.pool.query<FailureRow & { key: string }>({
@@ -62,7 +51,7 @@ export class FailureRepository {
 }
 
 const toStoredFailure = (row: FailureRow, ip: string): StoredFailure => ({
-  id: String(row.id),
+  id: row.id,
   ip,
   time: row.time.getTime(),
   receivedAt: row.received_at.getTime(),
