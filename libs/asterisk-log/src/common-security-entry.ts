@@ -1,14 +1,16 @@
-import { canonicalIp, isCanonicalIpv4, localAddress, type Endpoint } from './remote-address';
+import { canonicalIpAt, localAddress, type Endpoint } from './remote-address';
 import { parseEventTv } from './log-time';
 import { serviceAt, type SecurityEntry } from './security-log';
 import { EVENT_SHAPES, MAX_ACCOUNT_BY_SERVICE, type EventShape } from './security-shapes';
-import type { SecurityEventType, Transport } from './security-event';
+import { TRANSPORTS, type SecurityEventType, type Transport } from './security-event';
 
 /** A value as the common entry writes it: no quote, no newline. */
 const V = '[^"\\n]*';
 /** Every key an event type may carry after RemoteAddress. */
 const TAIL_KEYS = [...new Set([...EVENT_SHAPES.values()].flatMap((s) => s.tail.map((ie) => ie.literal.slice(1, -2))))];
 if (TAIL_KEYS.some((k) => !/^[A-Za-z]+$/.test(k) || k === 'LocalAddress' || k === 'RemoteAddress')) throw new Error('a tail key would let the common form hold a second address pair');
+/** The transports as written, longest first so that `WSS` is not read as `WS`. */
+const TRANSPORT_ALTERNATIVES = [...TRANSPORTS].sort((a, b) => b.length - a.length).join('|');
 
 /**
  * The whole entry in one pass of the regular-expression engine: captures type, EventTV, Service, AccountID,
@@ -18,7 +20,7 @@ if (TAIL_KEYS.some((k) => !/^[A-Za-z]+$/.test(k) || k === 'LocalAddress' || k ==
  */
 const COMMON = new RegExp(
   `SecurityEvent="([A-Za-z]+)",EventTV="(${V})",Severity="${V}",Service="(${V})",EventVersion="${V}",(?:AccountID="(${V})",)?SessionID="(${V})",` +
-    `LocalAddress="(IPV[46]/${V})",RemoteAddress="IPV[46]/(?:(UDP|TCP|TLS|WSS|WS)/)?([0-9A-Fa-f.:]{1,45})/(\\d{1,5})"((?:,(?:${TAIL_KEYS.join('|')})="${V}")*)$`,
+    `LocalAddress="(IPV[46]/${V})",RemoteAddress="IPV[46]/(?:(${TRANSPORT_ALTERNATIVES})/)?([0-9A-Fa-f.:]{1,45})/(\\d{1,5})"((?:,(?:${TAIL_KEYS.join('|')})="${V}")*)$`,
   'y',
 );
 
@@ -40,7 +42,7 @@ const COMMON_TYPES: ReadonlyMap<string, CommonType> = new Map(
 );
 
 /** The remote transport as the constant it equals. */
-const TRANSPORT_TEXT: ReadonlyMap<string, Transport> = new Map((['UDP', 'TCP', 'TLS', 'WSS', 'WS'] as const).map((t) => [t, t]));
+const TRANSPORT_TEXT: ReadonlyMap<string, Transport> = new Map(TRANSPORTS.map((t) => [t, t]));
 
 /**
  * The fast path for the entries Asterisk writes every day: when no value holds a quote or a newline and the tail
@@ -65,7 +67,7 @@ export function readCommonSecurityEntry(text: string, start: number): SecurityEn
   const tail = m[10] as string;
   if (tail === '' ? !known.emptyTail : !known.tail.test(tail)) return null;
   const ipText = m[8] as string;
-  const ip = isCanonicalIpv4(ipText, 0, ipText.length) ? ipText : canonicalIp(ipText);
+  const ip = canonicalIpAt(ipText, 0, ipText.length);
   const port = Number(m[9]);
   if (ip === null || port > 65535) return null;
   const transportText = m[7];

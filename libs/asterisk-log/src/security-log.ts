@@ -78,12 +78,6 @@ function matchTail(text: string, pos: number, end: number, tail: readonly TailIe
   return false;
 }
 
-/** Whether `text[pos, end)` is exactly the IEs of `tail`, within the budget one entry gets. */
-export function fitsTail(text: string, pos: number, end: number, tail: readonly TailIe[]): boolean {
-  budget = TAIL_BUDGET;
-  return matchTail(text, pos, end, tail, 0);
-}
-
 interface Candidate {
   localStart: number;
   remote: Endpoint | null;
