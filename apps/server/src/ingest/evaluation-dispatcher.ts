@@ -66,9 +66,7 @@ export class EvaluationDispatcher implements OnApplicationShutdown {
     const ids = this.pendingIds;
     this.ips = new Set();
     this.pendingIds = [];
-    const done: Promise<void> = this.dispatch(ips, ids, 'ingest').then(() => undefined).finally(() => this.inFlight.delete(done));
-    this.inFlight.add(done);
-    return done;
+    return this.track(this.dispatch(ips, ids, 'ingest').then(() => undefined));
   }
 
   /**
@@ -100,7 +98,12 @@ export class EvaluationDispatcher implements OnApplicationShutdown {
     this.deleteTimer = undefined;
     const ids = this.enqueuedMarkers;
     this.enqueuedMarkers = [];
-    const done: Promise<void> = this.deleteMarkers(ids).finally(() => this.inFlight.delete(done));
+    return this.track(this.deleteMarkers(ids));
+  }
+
+  /** Keeps `work` in inFlight until it settles, so shutdown waits for it. */
+  private track(work: Promise<void>): Promise<void> {
+    const done: Promise<void> = work.finally(() => this.inFlight.delete(done));
     this.inFlight.add(done);
     return done;
   }
