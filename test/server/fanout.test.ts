@@ -21,6 +21,13 @@ describe('ban changes fan out to agents on every instance', () => {
   let b: ServerApp;
   let pg: Client;
 
+  /** A newly enrolled agent joined to `instance` from seq 0, with the snapshot it was sent first. */
+  async function freshAgent(instance: ServerApp, name: string): Promise<{ agent: TestAgent; snapshot: Snapshot }> {
+    const { token } = await instance.app.get(AgentsService).add(name);
+    const agent = await TestAgent.join(wsUrlOf(instance.url), token, { lastBanSeq: 0 });
+    return { agent, snapshot: await agent.until((m): m is Snapshot => m.type === 'bans.snapshot') };
+  }
+
   /** What a ban writer does: Ban + BanChange in one transaction under the log's advisory lock. Returns the seq. */
   async function writeChange(target: string, op: 'add' | 'remove', options: { agentId?: number; expiresAt?: Date | null } = {}): Promise<number> {
     await pg.query('BEGIN');
@@ -60,9 +67,7 @@ describe('ban changes fan out to agents on every instance', () => {
 
   it('a change published through instance A reaches an agent connected to instance B', async () => {
     expect(a.port).not.toBe(b.port);
-    const { token } = await b.app.get(AgentsService).add('pbx-on-b');
-    const agent = await TestAgent.join(wsUrlOf(b.url), token, { lastBanSeq: 0 });
-    const snapshot = await agent.until((m): m is Snapshot => m.type === 'bans.snapshot');
+    const { agent, snapshot } = await freshAgent(b, 'pbx-on-b');
     expect(snapshot).toMatchObject({ bans: [], last: true });
 
     const expiresAt = new Date(Date.now() + 600_000);
@@ -120,9 +125,7 @@ describe('ban changes fan out to agents on every instance', () => {
   });
 
   it('a ban placed on instance A reaches an agent on instance B with the page of its notice', async () => {
-    const { token } = await b.app.get(AgentsService).add('pbx-page');
-    const agent = await TestAgent.join(wsUrlOf(b.url), token, { lastBanSeq: 0 });
-    await agent.until((m): m is Snapshot => m.type === 'bans.snapshot');
+    const { agent } = await freshAgent(b, 'pbx-page');
     const expiresAt = new Date(Date.now() + 900_000);
     const placed = await a.app.get(BansService).place({ target: '203.0.113.77', jail: 'asterisk', scope: 'fleet', agentId: null, origin: 'manual', reason: 'test', level: 0, expiresAt, createdBy: 'test', evidence: null });
     const { rows } = await pg.query<{ seq: string }>('SELECT seq FROM ban_changes WHERE ban_id = $1', [placed?.id]);
@@ -132,9 +135,7 @@ describe('ban changes fan out to agents on every instance', () => {
   });
 
   it('a notice whose page does not follow on from what was delivered makes the instance read the log: nothing missed is skipped', async () => {
-    const { token } = await b.app.get(AgentsService).add('pbx-gap');
-    const agent = await TestAgent.join(wsUrlOf(b.url), token, { lastBanSeq: 0 });
-    await agent.until((m): m is Snapshot => m.type === 'bans.snapshot');
+    const { agent } = await freshAgent(b, 'pbx-gap');
     const expiresAt = new Date(Date.now() + 600_000);
     const lost = await writeChange('203.0.113.80', 'add', { expiresAt }); // its notice is lost
     const seq = await writeChange('203.0.113.81', 'add', { expiresAt });
