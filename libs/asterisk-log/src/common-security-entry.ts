@@ -1,8 +1,9 @@
-import { canonicalIpAt, localAddress, type Endpoint } from './remote-address';
+import { canonicalIpAt, localAddressAt, portAt, transportAt, type Endpoint } from './remote-address';
 import { parseEventTv } from './log-time';
 import { serviceAt, type SecurityEntry } from './security-log';
-import { EVENT_SHAPES, MAX_ACCOUNT_BY_SERVICE, type EventShape } from './security-shapes';
-import { TRANSPORTS, type SecurityEventType, type Transport } from './security-event';
+import { EVENT_SHAPES, MAX_ACCOUNT_BY_SERVICE, shapeAt, type EventShape } from './security-shapes';
+import { TRANSPORTS, type SecurityEventType } from './security-event';
+import { ASTERISK_DATE_SOURCE, LOCATION_SOURCE } from './line-prefix';
 
 /** A value as the common entry writes it: no quote, no newline. */
 const V = '[^"\\n]*';
@@ -14,15 +15,24 @@ const TRANSPORT_ALTERNATIVES = [...TRANSPORTS].sort((a, b) => b.length - a.lengt
 
 /**
  * The whole entry in one pass of the regular-expression engine: captures type, EventTV, Service, AccountID,
- * SessionID, LocalAddress, the remote transport, address and port, and the tail. Sticky: it starts at the
- * `SecurityEvent="` marker. The remote address is taken apart here, in the engine, in its everyday form only
- * (`IPV4/UDP/1.2.3.4/5060`, transport upper case or absent); any other form goes to the careful reader.
+ * SessionID, LocalAddress, the remote transport, address and port, and the tail. The remote address is taken apart
+ * here, in the engine, in its everyday form only (`IPV4/UDP/1.2.3.4/5060`, transport upper case or absent); any
+ * other form goes to the careful reader.
  */
-const COMMON = new RegExp(
+const ENTRY =
   `SecurityEvent="([A-Za-z]+)",EventTV="(${V})",Severity="${V}",Service="(${V})",EventVersion="${V}",(?:AccountID="(${V})",)?SessionID="(${V})",` +
-    `LocalAddress="(IPV[46]/${V})",RemoteAddress="IPV[46]/(?:(${TRANSPORT_ALTERNATIVES})/)?([0-9A-Fa-f.:]{1,45})/(\\d{1,5})"((?:,(?:${TAIL_KEYS.join('|')})="${V}")*)$`,
-  'y',
-);
+  `LocalAddress="(IPV[46]/${V})",RemoteAddress="IPV[46]/(?:(${TRANSPORT_ALTERNATIVES})/)?([0-9A-Fa-f.:]{1,45})/(\\d{1,5})"((?:,(?:${TAIL_KEYS.join('|')})="${V}")*)`;
+
+/** The entry alone, sticky at the `SecurityEvent="` marker of a line. */
+const COMMON = new RegExp(`${ENTRY}$`, 'y');
+
+/**
+ * A whole res_security_log line in Asterisk's own format, sticky at the line's start in a block of lines, the line
+ * ending at a newline (after any `\r`) or at the end of the block. The prefix (capture 1) is a subset of what
+ * parsePrefix reads as level SECURITY with the message at the marker; it is made atomic (a lookahead and a
+ * backreference) so that the engine cannot backtrack into another split of the location than parsePrefix's.
+ */
+const COMMON_LINE = new RegExp(`(?=(${ASTERISK_DATE_SOURCE}SECURITY\\[\\d{1,10}\\](?:\\[C-[0-9A-Fa-f]{1,16}\\])?:? ${LOCATION_SOURCE}))\\1${ENTRY}(?=\\r*(?:\\n|$))`, 'y');
 
 /** One event type as the fast path needs it: its shape and its tail as a regular expression. */
 interface CommonType {
@@ -41,9 +51,6 @@ const COMMON_TYPES: ReadonlyMap<string, CommonType> = new Map(
   }),
 );
 
-/** The remote transport as the constant it equals. */
-const TRANSPORT_TEXT: ReadonlyMap<string, Transport> = new Map(TRANSPORTS.map((t) => [t, t]));
-
 /**
  * The fast path for the entries Asterisk writes every day: when no value holds a quote or a newline and the tail
  * holds only the keys a type may carry, the only `",LocalAddress="` is the real one, so the careful reader
@@ -56,21 +63,61 @@ const TRANSPORT_TEXT: ReadonlyMap<string, Transport> = new Map(TRANSPORTS.map((t
 export function readCommonSecurityEntry(text: string, start: number): SecurityEntry | null {
   COMMON.lastIndex = start;
   const m = COMMON.exec(text);
-  if (m === null) return null;
-  const known = COMMON_TYPES.get(m[1] as string);
-  const account = m[4];
+  return m === null ? null : entryOf(text, m, 1, start, text.length);
+}
+
+/**
+ * {@link readCommonSecurityEntry} for a whole line of Asterisk's own format at `text[start, ...)`, prefix included,
+ * in a block of lines: the reader that takes such a line from a block in one pass, without cutting it out first.
+ * Null for any other line, which then goes through parsePrefix and parseEntry.
+ */
+export function readCommonSecurityLine(text: string, start: number): SecurityEntry | null {
+  COMMON_LINE.lastIndex = start;
+  const m = COMMON_LINE.exec(text);
+  return m === null ? null : entryOf(text, m, 2, start + (m[1] as string).length, start + m[0].length);
+}
+
+const TYPE_AT = 'SecurityEvent="'.length;
+const EVENT_TV_AT = '",EventTV="'.length;
+const REMOTE_KEY = '",RemoteAddress="'.length;
+
+/**
+ * The entry of a match of ENTRY at `text[marker, end)` whose type is capture `g` (then EventTV, Service, ... in
+ * ENTRY's order); null when it is not common. Type, EventTV and the addresses are read in `text` itself, where the
+ * lengths of the captures place them: a capture of a block is a slice, and V8 reads a slice's characters and hashes
+ * it several times slower than the block's own (measured).
+ */
+function entryOf(text: string, m: RegExpExecArray, g: number, marker: number, end: number): SecurityEntry | null {
+  const typeEnd = marker + TYPE_AT + (m[g] as string).length;
+  const named = shapeAt(text, marker + TYPE_AT, typeEnd);
+  const known = named === undefined ? undefined : COMMON_TYPES.get(named.type);
+  const account = m[g + 3];
   if (known === undefined || known.shape.accountFirst !== (account !== undefined)) return null;
-  const serviceText = m[3] as string;
+  const serviceText = m[g + 2] as string;
   const service = serviceAt(serviceText, 0, serviceText.length);
   const max = MAX_ACCOUNT_BY_SERVICE.get(service);
   if (account !== undefined && max !== undefined && account.length > max) return null;
-  const tail = m[10] as string;
+  const tail = m[g + 9] as string;
   if (tail === '' ? !known.emptyTail : !known.tail.test(tail)) return null;
-  const ipText = m[8] as string;
-  const ip = canonicalIpAt(ipText, 0, ipText.length);
-  const port = Number(m[9]);
-  if (ip === null || port > 65535) return null;
-  const transportText = m[7];
-  const remote: Endpoint = { ip, port, transport: transportText === undefined ? null : (TRANSPORT_TEXT.get(transportText) as Transport) };
-  return { ok: true, type: known.type, time: parseEventTv(m[2] as string), service, account: account ?? null, session: m[5] as string, remote, local: localAddress(m[6] as string) };
+  // Backwards from the end: `IPV4/[transport/]ip/port"` + tail.
+  const portEnd = end - tail.length - 1;
+  const ipEnd = portEnd - (m[g + 8] as string).length - 1;
+  const ipStart = ipEnd - (m[g + 7] as string).length;
+  const ip = canonicalIpAt(text, ipStart, ipEnd);
+  const port = portAt(text, ipEnd + 1, portEnd);
+  if (ip === null || port === null) return null;
+  const transportText = m[g + 6];
+  const localEnd = ipStart - 5 - (transportText === undefined ? 0 : transportText.length + 1) - REMOTE_KEY;
+  const remote: Endpoint = { ip, port, transport: transportText === undefined ? null : transportAt(transportText, 0, transportText.length) };
+  const tvStart = typeEnd + EVENT_TV_AT;
+  return {
+    ok: true,
+    type: known.type,
+    time: parseEventTv(text, tvStart, tvStart + (m[g + 1] as string).length),
+    service,
+    account: account ?? null,
+    session: m[g + 4] as string,
+    remote,
+    local: localAddressAt(text, localEnd - (m[g + 5] as string).length, localEnd),
+  };
 }

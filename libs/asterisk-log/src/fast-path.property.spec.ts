@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { readCommonSecurityEntry } from './common-security-entry';
 import { AsteriskLogParser } from './log-parser';
 import { monthAt, parseEventTv } from './log-time';
+import { newPrefix, parseAnyPrefix, parsePrefix } from './line-prefix';
 import type { ParseOutcome } from './parse-outcome';
 import { canonicalIpAt, hostPortAt, securityAddressAt } from './remote-address';
 import { parseSecurityEntry } from './security-log';
@@ -76,9 +77,57 @@ describe('the common security entry reader', () => {
   });
 });
 
+/** Mostly well-formed values, sometimes broken ones. */
+const mostly = (good: string[], bad: string[]): fc.Arbitrary<string> => fc.oneof({ arbitrary: fc.constantFrom(...good), weight: 4 }, { arbitrary: fc.constantFrom(...bad), weight: 1 });
+
+/** Asterisk prefixes, well formed and not, then maybe mutated at a random place. */
+const prefixLine = fc
+  .record({
+    date: fc.oneof(
+      fc.tuple(mostly(['Nov', 'Dec', 'Jan'], ['nov', 'Foo']), mostly(['29', ' 5'], ['05', '5 ', '] ']), mostly(['14:21:18'], ['4:21:18', '14:21:1x'])).map(([m, d, t]) => `[${m} ${d} ${t}] `),
+      fc.tuple(mostly(['2026-11-29'], ['2026-1-29', '20261129']), mostly(['', '.1', '.123', '.123456'], ['.1234567', '.']), mostly(['] '], [']', ']] '])).map(([d, ms, close]) => `[${d} 14:21:18${ms}${close}`),
+    ),
+    level: mostly(['SECURITY', 'NOTICE', 'VERBOSE', 'A'], ['ABCDEFGHIJKLM', 'notice', '']),
+    tid: mostly(['[14302]', '[1]'], ['[12345678901]', '[]', ' [14302]', '[x]', '']),
+    callId: mostly(['', '[C-0000001a]'], ['[C-00000000000000001]', '[C-xyz]', '[C-]', '[D-1]']),
+    colon: fc.constantFrom('', ':'),
+    location: mostly(['res_security_log.c: ', 'chan_sip.c:28926 handle_request_register: ', 'res_security_log.c:114 in security_event_stasis_cb: ', 'res/x.c:1 fn: '], ['x.c in y.c: ', 'a.c:12.c: ', 'pbx.c', 'c: ']),
+    message: fc.constantFrom('SecurityEvent="InvalidAccountID"', "Registration from '<sip:1@x>' failed", ''),
+    mutation: fc.option(fc.record({ at: fc.nat(), text: fc.constantFrom('', ' ', '[', ']', ':', '] ', 'x', '1'), cut: fc.nat({ max: 2 }) }), { freq: 2 }),
+  })
+  .map((r) => {
+    let line = `${r.date}${r.level}${r.tid}${r.callId}${r.colon} ${r.location}${r.message}`;
+    if (r.mutation !== null) {
+      const at = r.mutation.at % (line.length + 1);
+      line = line.slice(0, at) + r.mutation.text + line.slice(at + r.mutation.cut);
+    }
+    return line;
+  });
+
+describe('the prefix reader', () => {
+  it('reads Asterisk\'s own prefix in one pass exactly as the step-by-step reader does', () => {
+    let fast = 0;
+    fc.assert(
+      fc.property(prefixLine, (line) => {
+        const got = newPrefix();
+        const expected = newPrefix();
+        parsePrefix(line, got);
+        parseAnyPrefix(line, expected);
+        expect(got).toEqual(expected);
+        if (got.messageStart >= 0 && line.startsWith('[')) fast++;
+      }),
+      { numRuns: 5000 },
+    );
+    expect(fast).toBeGreaterThan(500);
+  });
+});
+
 /** Lines of every kind a block can hold, including ones that continue or close a held entry, and overlong ones. */
+const PREFIXES = ['[Nov 29 14:21:18] SECURITY[14302] res_security_log.c: ', '[Dec  5 09:01:02] SECURITY[1][C-0000001a]: res_security_log.c:114 in security_event_stasis_cb: ', '[2026-11-29 14:21:18.123] SECURITY[2] res_security_log.c: ', 'Nov 29 14:21:18 pbx asterisk[2350]: SECURITY[14302]: res_security_log.c:114 in security_event_stasis_cb: ', '[Nov 29 14:21:18] NOTICE[1] res_security_log.c: ', '[Nov 29 14:21:18] SECURITY[1] res_security_log.c:'];
 const anyLine = fc.oneof(
   securityLine,
+  fc.tuple(securityLine, fc.constantFrom(...PREFIXES)).map(([line, prefix]) => prefix + line.slice(MARKER_AT)),
+  prefixLine,
   fc.constantFrom(
     "[2026-11-29 14:21:18] NOTICE[1638] chan_sip.c: Registration from '<sip:301@example.com>' failed for '198.51.100.43:5060' - Wrong password",
     "[2026-11-29 14:21:18] NOTICE[19388] res_pjsip/pjsip_distributor.c:676 log_failed_request: Request 'REGISTER' from '<sip:1@x>' failed for '198.51.100.9:5060' (callid: c) - No matching endpoint found",
@@ -103,8 +152,9 @@ const simplify = (outcomes: ParseOutcome[]): unknown => JSON.parse(JSON.stringif
 describe('AsteriskLogParser.pushBytes', () => {
   it('gives the outcomes and stats of push line by line, with overlong lines taken as pushOversized', () => {
     fc.assert(
-      fc.property(fc.array(anyLine, { maxLength: 40 }), fc.integer({ min: 0, max: 10 }), fc.boolean(), (lines, offset, lastNewline) => {
-        const options = { ...OPTIONS, maxLineLength: 250 };
+      // A cap under the length of most security lines (the overlong path), or the default (the fast paths).
+      fc.property(fc.array(anyLine, { maxLength: 40 }), fc.integer({ min: 0, max: 10 }), fc.boolean(), fc.constantFrom(250, 16_384), (lines, offset, lastNewline, maxLineLength) => {
+        const options = { ...OPTIONS, maxLineLength };
         const byLine = new AsteriskLogParser(options);
         const byBlock = new AsteriskLogParser(options);
         const text = lines.map((l) => l.replace(/\n/g, ' ')).join('\n');

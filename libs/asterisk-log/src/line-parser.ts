@@ -3,7 +3,7 @@ import { DateForm, newPrefix, parsePrefix, prefixTime, type LinePrefix } from '.
 import { parseNotice } from './notice-line';
 import type { LineResult, ParseOptions, RejectReason } from './parse-outcome';
 import type { Endpoint } from './remote-address';
-import { readCommonSecurityEntry } from './common-security-entry';
+import { readCommonSecurityEntry, readCommonSecurityLine } from './common-security-entry';
 import { parseSecurityEntry } from './security-log';
 import { MAX_ACCOUNT_LENGTH, MAX_SESSION_LENGTH, isFailureType, type EventSource, type SecurityEvent, type SecurityEventType } from './security-event';
 
@@ -108,6 +108,18 @@ export function parseEntry(text: string, prefix: LinePrefix, ctx: ParseContext):
   if (r === null) return IGNORED;
   if (typeof r === 'string') return reject(r, false);
   return toEvent(entryTime(text, prefix, ctx), r, r.source, null);
+}
+
+/**
+ * The entry of a whole security line of Asterisk's own format at `text[start, ...)` in a block of lines (see
+ * readCommonSecurityLine), as parsePrefix and parseEntry would return it for that line cut out; null when the line
+ * is not such a line, which then takes the careful path.
+ */
+export function parseCommonSecurityLine(text: string, start: number): EntryResult | null {
+  const r = readCommonSecurityLine(text, start);
+  // Without a usable EventTV the time comes from the prefix: the careful path knows how.
+  if (r === null || Number.isNaN(r.time)) return null;
+  return toEvent(r.time, r, 'security', r.local);
 }
 
 const decoder = new TextDecoder('utf-8');

@@ -35,7 +35,22 @@ export const newPrefix = (): LinePrefix => ({ present: false, dateForm: DateForm
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 const isUpper = (c: number): boolean => c >= 65 && c <= 90;
 const isLower = (c: number): boolean => c >= 97 && c <= 122;
-const LOCATION = /[A-Za-z0-9_./-]+\.c(?::\d+)?(?: (?:in )?[A-Za-z0-9_]+)?: /y;
+/** `file.c[:line][ [in ]function]: `, the source location Asterisk writes before the message. */
+export const LOCATION_SOURCE = '[A-Za-z0-9_./-]+\\.c(?::\\d+)?(?: (?:in )?[A-Za-z0-9_]+)?: ';
+const LOCATION = new RegExp(LOCATION_SOURCE, 'y');
+const MONTH_NAMES = 'Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec';
+/**
+ * The dates of Asterisk's own prefix, `[Nov 29 14:21:18] ` and `[2026-11-29 14:21:18[.123]] `: narrower than what
+ * {@link parsePrefix} accepts, so that a line starting with one has a prefix for parsePrefix too.
+ */
+export const ASTERISK_DATE_SOURCE = `\\[(?:(?:${MONTH_NAMES}) [ \\d]\\d \\d\\d:\\d\\d:\\d\\d|\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d(?:\\.\\d{1,6})?)\\] `;
+const ASTERISK_DATE = new RegExp(ASTERISK_DATE_SOURCE, 'y');
+
+/** Whether the line at `text[pos, ...)` starts with one of Asterisk's own dates (then parsePrefix finds a prefix). */
+export function startsWithAsteriskDate(text: string, pos: number): boolean {
+  ASTERISK_DATE.lastIndex = pos;
+  return ASTERISK_DATE.test(text);
+}
 const PROGRAM = /[a-z][A-Za-z0-9_./-]*\[\d+\]: /y;
 const SYSLOG_RFC3339 = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d) \S+ /y;
 
@@ -108,8 +123,43 @@ function level(line: string, pos: number, out: LinePrefix): number {
   return line.charCodeAt(p) === 32 ? p + 1 : -1;
 }
 
+/**
+ * Asterisk's own prefix, `[date] LEVEL[tid][[C-callid]][:] location: `, as the general reader below reads it (date
+ * at 1, level right after `] `, message after the location), narrowed to what makes that reading certain: the
+ * location made atomic (a lookahead and a backreference) so that the engine cannot choose another split than the
+ * general reader's expression does.
+ */
+const ASTERISK_PREFIX = new RegExp(`${ASTERISK_DATE_SOURCE}[A-Z]{1,12}\\[\\d{1,10}\\](?:\\[C-[0-9A-Fa-f]{1,16}\\])?:? (?=(${LOCATION_SOURCE}))\\1`, 'y');
+
+/** The prefix of Asterisk's own format in one pass, positions found from what the expression checked; false for any other line. */
+function asteriskPrefix(line: string, out: LinePrefix): boolean {
+  ASTERISK_PREFIX.lastIndex = 0;
+  if (!ASTERISK_PREFIX.test(line)) return false;
+  const iso = isDigit(line.charCodeAt(1));
+  out.present = true;
+  out.dateForm = iso ? DateForm.Iso : DateForm.Bsd;
+  out.dateStart = 1;
+  out.dateEnd = iso ? line.indexOf(']', 20) : 16;
+  out.levelStart = out.dateEnd + 2;
+  out.levelEnd = line.indexOf('[', out.levelStart);
+  const afterTid = line.indexOf(']', out.levelEnd) + 1;
+  if (line.charCodeAt(afterTid) === 91) {
+    out.callIdStart = afterTid + 1;
+    out.callIdEnd = line.indexOf(']', afterTid);
+  } else {
+    out.callIdStart = out.callIdEnd = -1;
+  }
+  out.messageStart = ASTERISK_PREFIX.lastIndex;
+  return true;
+}
+
 /** Fills `out` with the prefix of `line`. Trusted text only: everything here is written by Asterisk or syslog. */
 export function parsePrefix(line: string, out: LinePrefix): void {
+  if (line.charCodeAt(0) !== 91 || !asteriskPrefix(line, out)) parseAnyPrefix(line, out);
+}
+
+/** {@link parsePrefix} for every form, Asterisk's own included, step by step (exported for the spec that compares the two). */
+export function parseAnyPrefix(line: string, out: LinePrefix): void {
   out.present = false;
   out.dateForm = DateForm.None;
   out.dateStart = out.dateEnd = out.levelStart = out.levelEnd = out.callIdStart = out.callIdEnd = out.messageStart = -1;

@@ -1,4 +1,5 @@
 import { normalizeIp } from '@fleetban/ip';
+import { flatCopy } from './flat-copy';
 import { TRANSPORTS, type Transport } from './security-event';
 
 /** A parsed address. */
@@ -17,44 +18,67 @@ export function canonicalIp(text: string): string | null {
   if (ip === undefined) {
     ip = text.length > 45 ? null : normalizeIp(text);
     if (cache.size >= 4096) cache.clear();
-    cache.set(text, ip);
+    cache.set(flatCopy(text), ip);
   }
   return ip;
 }
 
+/** The key of the last dotted quad {@link isCanonicalQuad} accepted: its four octets as one 32-bit integer. */
+let quadKey = 0;
+
 /**
- * Whether `text[start, end)` is a dotted quad exactly as normalizeIp accepts one (four octets 0-255, no leading
- * zero): such text is already canonical, so the hot path slices it instead of normalizing and memoizing.
+ * Whether `text[start, end)` is a dotted quad written exactly as normalizeIp accepts one (four octets 0-255, no
+ * leading zero), i.e. already canonical; its value is then in `quadKey`.
  */
-export function isCanonicalIpv4(text: string, start: number, end: number): boolean {
+function isCanonicalQuad(text: string, start: number, end: number): boolean {
   let p = start;
+  let key = 0;
   for (let octet = 0; octet < 4; octet++) {
     if (octet > 0) {
-      if (text.charCodeAt(p) !== 46 || p >= end) return false;
+      if (p >= end || text.charCodeAt(p) !== 46) return false;
       p++;
     }
-    const first = p;
-    let v = 0;
-    while (p < end && p - first < 4) {
-      const c = text.charCodeAt(p) - 48;
-      if (c < 0 || c > 9) break;
-      v = v * 10 + c;
-      p++;
+    if (p >= end) return false;
+    let v = text.charCodeAt(p) - 48;
+    if (v < 0 || v > 9) return false;
+    p++;
+    // A leading 0 is the whole octet.
+    if (v !== 0) {
+      for (let n = 1; n < 3 && p < end; n++, p++) {
+        const c = text.charCodeAt(p) - 48;
+        if (c < 0 || c > 9) break;
+        v = v * 10 + c;
+      }
+      if (v > 255) return false;
     }
-    const n = p - first;
-    if (n === 0 || n > 3 || v > 255 || (n > 1 && text.charCodeAt(first) === 48)) return false;
+    key = (key << 8) | v;
   }
+  quadKey = key;
   return p === end;
 }
 
+/**
+ * Canonical IPv4 texts by value, one string for every event of an address: a string computes its hash once and
+ * equal keys compare by identity, in the Maps of the report and of the ban engine, where a fresh slice of the line
+ * would be hashed and compared again for every event (several times slower, measured) and keep its block alive.
+ */
+const quads = new Map<number, string>();
+
 /** The canonical address written at `text[start, end)`, or null when it is not exactly one IP address. */
 export function canonicalIpAt(text: string, start: number, end: number): string | null {
-  if (isCanonicalIpv4(text, start, end)) return text.slice(start, end);
-  return canonicalIp(text.slice(start, end));
+  if (!isCanonicalQuad(text, start, end)) return canonicalIp(text.slice(start, end));
+  const key = quadKey;
+  let ip = quads.get(key);
+  if (ip === undefined) {
+    ip = flatCopy(text.slice(start, end));
+    if (quads.size >= 65_536) quads.clear();
+    quads.set(key, ip);
+  }
+  return ip;
 }
 
 /** Decimal port 0-65535 at `text[start, end)` (1 to 5 digits), or null. */
-function portAt(text: string, start: number, end: number): number | null {
+export function portAt(text: string, start: number, end: number): number | null {
   const n = end - start;
   if (n <= 0 || n > 5) return null;
   let v = 0;
@@ -140,20 +164,28 @@ export function hostPortAt(text: string, start: number, end: number): Endpoint |
 export const parseHostPort = (text: string): Endpoint | null => hostPortAt(text, 0, text.length);
 
 const locals = new Map<string, string | null>();
-/** The last few LocalAddress texts and their forms: a PBX has few, compared in place before slicing and hashing. */
-const RECENT = 8;
+/**
+ * The last LocalAddress texts seen (flat copies) and their forms. A PBX has a few (an address per transport and
+ * family), and comparing the line with each in place costs less than slicing and hashing the text of every line.
+ */
+const RECENT = 16;
 const recentRaw: string[] = [];
+const recentProbe: number[] = [];
 const recentFormatted: Array<string | null> = [];
 let recentNext = 0;
+
+/** A few characters that tell a PBX's local addresses apart (family, transport, port), so most are ruled out without a string compare. */
+const probeAt = (text: string, start: number, end: number): number => text.charCodeAt(start + 3) + text.charCodeAt(start + 6) * 256 + text.charCodeAt(end - 1) * 65_536 + text.charCodeAt(end - 2) * 16_777_216;
 
 /** The security log's LocalAddress at `text[start, end)` as SecurityEvent.localAddress (`ip:port`, `[v6]:port`). */
 export function localAddressAt(text: string, start: number, end: number): string | null {
   const n = end - start;
+  const probe = n > 6 ? probeAt(text, start, end) : -1;
   for (let i = 0; i < recentRaw.length; i++) {
     const raw = recentRaw[i] as string;
-    if (raw.length === n && text.startsWith(raw, start)) return recentFormatted[i] as string | null;
+    if (recentProbe[i] === probe && raw.length === n && text.startsWith(raw, start)) return recentFormatted[i] as string | null;
   }
-  const raw = text.slice(start, end);
+  const raw = flatCopy(text.slice(start, end));
   let formatted = locals.get(raw);
   if (formatted === undefined) {
     const ep = parseSecurityAddress(raw);
@@ -162,15 +194,10 @@ export function localAddressAt(text: string, start: number, end: number): string
     locals.set(raw, formatted);
   }
   recentRaw[recentNext] = raw;
+  recentProbe[recentNext] = probe;
   recentFormatted[recentNext] = formatted;
   recentNext = (recentNext + 1) % RECENT;
   return formatted;
-}
-
-/** {@link localAddressAt} of a LocalAddress already cut out (the fast path's capture): one lookup. */
-export function localAddress(raw: string): string | null {
-  const formatted = locals.get(raw);
-  return formatted !== undefined ? formatted : localAddressAt(raw, 0, raw.length);
 }
 
 /** `ip:port`, or `[v6]:port`, as SecurityEvent.localAddress is written. */
