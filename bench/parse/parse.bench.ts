@@ -92,6 +92,22 @@ function external(name: string, command: (file: string) => string, file: string,
   return { ...series(lines, bytes, net), command: `${pin}${command(file)}`, startupCpuMs: round(startup), raw: series(lines, bytes, measured) };
 }
 
+/**
+ * The built parser over the file in blocks, in fresh processes pinned to one core: the first pass of each pays for
+ * V8's warm-up (interpreted code, then optimizing compiles on that same core), as `fleetban-agent parse` does; the
+ * later passes show the parser warm. Medians over `runs` processes.
+ */
+function blockPasses(file: string, lines: number, runs: number): { firstPassLinesPerSec: number; warmLinesPerSec: number; passesCpuMs: number[][]; command: string } {
+  const command = `${pin}node bench/parse/passes.mjs ${file.slice(root.length + 1)} 3`;
+  const passesCpuMs = Array.from({ length: runs }, () => {
+    const r = spawnSync('bash', ['-c', command], { cwd: root, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`passes.mjs failed (${r.status}): ${r.stderr.slice(0, 500)}`);
+    return (JSON.parse(r.stdout) as { passesCpuMs: number[] }).passesCpuMs;
+  });
+  const rate = (ms: number): number => round(lines / (ms / 1000));
+  return { firstPassLinesPerSec: rate(median(passesCpuMs.map((p) => p[0] as number))), warmLinesPerSec: rate(median(passesCpuMs.flatMap((p) => p.slice(1)))), passesCpuMs, command };
+}
+
 const loadAverage = (): number[] => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number);
 
 function main(): void {
@@ -113,6 +129,8 @@ function main(): void {
   const built = existsSync(join(root, 'dist', 'apps', 'agent', 'apps', 'agent', 'src', 'main.js'));
   const cli = built ? external('fleetban-agent parse', (f) => `node ${bin} parse ${f}`, file, lines.length, Buffer.byteLength(text), 3) : null;
   if (cli !== null) console.log(`fleetban-agent parse (end to end, streamed): ${cli.cpuLinesPerSec.median} lines/s CPU, start-up ${cli.startupCpuMs} ms CPU`);
+  const passes = built ? blockPasses(file, lines.length, 3) : null;
+  if (passes !== null) console.log(`parser over blocks (pushBytes), fresh process: first pass ${passes.firstPassLinesPerSec} lines/s CPU, warm ${passes.warmLinesPerSec} lines/s CPU`);
 
   let f2b = null;
   if (has('fail2ban-regex') && existsSync(FILTER)) {
@@ -138,7 +156,7 @@ function main(): void {
     command: 'npx tsx bench/parse/parse.bench.ts',
     machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, pinnedToOneCore: pin !== '', loadAverageAtStart: loadAtStart, loadAverage: loadAverage() },
     input: { file: file.slice(root.length + 1), lines: lines.length, relevantLines: relevant.length, bytes: Buffer.byteLength(text), generator: 'bench/generate/asterisk-log.generator.ts', seed: SEED },
-    fleetban: { inProcess: all, nonMatching: onNoise, matching: onRelevant, cli },
+    fleetban: { inProcess: all, nonMatching: onNoise, matching: onRelevant, cli, blockPasses: passes },
     fail2ban: f2b === null ? null : { ...f2b, lines: F2B_LINES, note: `${F2B_LINES === lines.length ? 'the same file' : `the first ${F2B_LINES} lines of the same file`}, one core, start-up CPU subtracted` },
     ratio: {
       cliVsFail2ban: ratio(cli),

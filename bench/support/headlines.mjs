@@ -10,6 +10,7 @@ const LEGACY = {
   parse: (r) => [
     row('parse in process, mixed lines (CPU)', r.fleetban?.inProcess?.cpuLinesPerSec && `${n(r.fleetban.inProcess.cpuLinesPerSec.median)} lines/s (${n(r.fleetban.inProcess.cpuLinesPerSec.min)}-${n(r.fleetban.inProcess.cpuLinesPerSec.max)})`),
     row('`fleetban-agent parse` end to end (CPU)', r.fleetban?.cli?.cpuLinesPerSec && `${n(r.fleetban.cli.cpuLinesPerSec.median)} lines/s`),
+    row('parser over blocks, fresh process: first pass / warm (CPU)', r.fleetban?.blockPasses && `${n(r.fleetban.blockPasses.firstPassLinesPerSec)} / ${n(r.fleetban.blockPasses.warmLinesPerSec)} lines/s`),
     r.fail2ban?.cpuLinesPerSec
       ? row('fail2ban-regex, asterisk filter (CPU)', `${n(r.fail2ban.cpuLinesPerSec.median)} lines/s: fleetban ${r.ratio?.inProcessVsFail2ban}x in process, ${r.ratio?.cliVsFail2ban}x end to end`, r.ratio?.goal && `${r.ratio.goal}x`)
       : row('fail2ban-regex, asterisk filter', 'not measured: fail2ban-regex is not installed here'),

@@ -131,6 +131,8 @@ const anyLine = fc.oneof(
   fc.constantFrom(
     "[2026-11-29 14:21:18] NOTICE[1638] chan_sip.c: Registration from '<sip:301@example.com>' failed for '198.51.100.43:5060' - Wrong password",
     "[2026-11-29 14:21:18] NOTICE[19388] res_pjsip/pjsip_distributor.c:676 log_failed_request: Request 'REGISTER' from '<sip:1@x>' failed for '198.51.100.9:5060' (callid: c) - No matching endpoint found",
+    "[2026-11-29 14:21:18] NOTICE[3477][C-3f3020b6] chan_sip.c: Call from '' (198.51.100.87:5143) to extension '0111' rejected because extension not found in context 'default'.",
+    '[Nov 29 14:21:18] NOTICE[1638] res_pjsip/pjsip_options.c:300 qualify_contact_cb: Contact 100/sip:100@192.0.2.20:5060 is now Unreachable.',
     '[2026-11-29 14:21:18] VERBOSE[2011] asterisk.c:   == Using SIP RTP CoS mark 5',
     '[2026-11-29 14:21:18] NOTICE[1638] res_pjsip/pjsip_options.c:300 qualify_contact_cb: Contact 100/sip:100@192.0.2.20:5060 is now Reachable.',
     'b",SessionID="s",LocalAddress="IPV4/UDP/192.0.2.10/5060",RemoteAddress="IPV4/UDP/198.51.100.3/5060"',

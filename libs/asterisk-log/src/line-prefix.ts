@@ -131,6 +131,17 @@ function level(line: string, pos: number, out: LinePrefix): number {
  */
 const ASTERISK_PREFIX = new RegExp(`${ASTERISK_DATE_SOURCE}[A-Z]{1,12}\\[\\d{1,10}\\](?:\\[C-[0-9A-Fa-f]{1,16}\\])?:? (?=(${LOCATION_SOURCE}))\\1`, 'y');
 
+const ASTERISK_NOTICE_PREFIX = new RegExp(`${ASTERISK_DATE_SOURCE}NOTICE\\[\\d{1,10}\\](?:\\[C-[0-9A-Fa-f]{1,16}\\])?:? (?=(${LOCATION_SOURCE}))\\1`, 'y');
+
+/**
+ * Where the message of a NOTICE line of Asterisk's own format starting at `text[pos]` starts (as parsePrefix would
+ * put it, relative to `text`), or -1 for any other line: for a reader holding a block of lines.
+ */
+export function noticeMessageAt(text: string, pos: number): number {
+  ASTERISK_NOTICE_PREFIX.lastIndex = pos;
+  return ASTERISK_NOTICE_PREFIX.test(text) ? ASTERISK_NOTICE_PREFIX.lastIndex : -1;
+}
+
 /** The prefix of Asterisk's own format in one pass, positions found from what the expression checked; false for any other line. */
 function asteriskPrefix(line: string, out: LinePrefix): boolean {
   ASTERISK_PREFIX.lastIndex = 0;

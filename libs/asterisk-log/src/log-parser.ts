@@ -1,5 +1,6 @@
 import { isAscii } from 'node:buffer';
-import { newPrefix, parsePrefix, startsWithAsteriskDate } from './line-prefix';
+import { newPrefix, noticeMessageAt, parsePrefix, startsWithAsteriskDate } from './line-prefix';
+import { mayBeFailureNotice } from './notice-line';
 import { mayBeRelevant, parseCommonSecurityLine, parseEntry, resolveOptions, toText, trimEol, type EntryResult, type ParseContext } from './line-parser';
 import { REJECT_REASONS, type ParseOptions, type ParseOutcome, type ParserStats, type RejectReason } from './parse-outcome';
 
@@ -159,6 +160,18 @@ export class AsteriskLogParser {
           continue;
         }
         marked = true;
+        if (nextSecurity >= nl && (this.held === null || closable(this.held))) {
+          // A NOTICE of Asterisk's own format that no failure starts like: push() would count it ignored.
+          const ms = noticeMessageAt(text, p);
+          if (ms >= 0 && !mayBeFailureNotice(text, ms)) {
+            if (this.held !== null) out.push(this.finish(this.held));
+            this.stats.lines++;
+            this.stats.ignored++;
+            line++;
+            p = nl + 1;
+            continue;
+          }
+        }
         if (nextSecurity < nl && (this.held === null || closable(this.held))) {
           // The common security line, read in place in one pass; push() would return the same (fast-path.property.spec.ts).
           if (nextNonAscii < p) nextNonAscii = nonAsciiFrom(text, p);

@@ -156,7 +156,7 @@ function callAddress(line: string, start: number, end: number): Endpoint | null 
 
 /** `Call from '<cid>' (<addr>) to extension '<exten>' rejected because extension not found in context '<ctx>'.` */
 function callRejected(line: string, ms: number, callId: string | null): NoticeResult {
-  if (!line.startsWith("Call from '", ms)) return null;
+  if (!line.startsWith(CALL_FROM, ms)) return null;
   const anchor = lastBetween(line, EXTEN_REJECTED, 0, line.length);
   if (anchor < 0) return null;
   let best: Endpoint | null = null;
@@ -213,6 +213,14 @@ function ami(line: string, ms: number): NoticeResult {
   }
   return null;
 }
+
+/**
+ * False when the message at `text[ms]` is certainly none of the failures {@link parseNotice} knows (it would return
+ * null); true when it may be one. For the commonest NOTICE of a PBX, res_pjsip's `Contact ... is now Reachable`.
+ */
+export const mayBeFailureNotice = (text: string, ms: number): boolean => text.charCodeAt(ms) !== 67 || text.startsWith(CALL_FROM, ms);
+
+const CALL_FROM = "Call from '";
 
 /** Reads the message of a NOTICE line starting at `ms`. Null when it is none of the failures we know. */
 export function parseNotice(line: string, ms: number, callId: string | null): NoticeResult {
