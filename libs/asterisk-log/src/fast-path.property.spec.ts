@@ -24,6 +24,13 @@ const value = fc.oneof(fc.stringMatching(/^[A-Za-z0-9@.:_<> -]{0,40}$/), fc.cons
 const address = fc.oneof(fc.ipV4(), fc.ipV6(), fc.constantFrom('01.2.3.4', '1.2.3.256', '::ffff:198.51.100.1', 'x'));
 const transport = fc.constantFrom('UDP', 'TCP', 'TLS', 'WS', 'WSS', 'udp', '', 'ſ', 'SCTP');
 
+/** `line` with `text` put at a place from `from` on, over `cut` characters, when there is a mutation. */
+function mutated(line: string, mutation: { at: number; text: string; cut: number } | null, from: number): string {
+  if (mutation === null) return line;
+  const at = from + (mutation.at % (line.length - from + 1));
+  return line.slice(0, at) + mutation.text + line.slice(at + mutation.cut);
+}
+
 /** A res_security_log line of any type, with random optional IEs, then maybe mutated at a random place. */
 const securityLine = fc
   .record({
@@ -45,12 +52,8 @@ const securityLine = fc
     const ids = shape.accountFirst ? `AccountID="${r.account}",SessionID="${r.session}"` : `SessionID="${r.session}"`;
     const tail = shape.tail.map((ie, k) => (ie.required || r.optional[k] ? `${ie.literal}${r.tail[k]}"` : '')).join('');
     const fam = r.ip.includes(':') ? 'IPV6' : 'IPV4';
-    let line = `[2026-11-29 14:21:18] SECURITY[14302] res_security_log.c: SecurityEvent="${r.type}",EventTV="${r.tv}",Severity="Error",Service="${r.service}",EventVersion="1",${ids},LocalAddress="IPV4/UDP/192.0.2.10/5060",RemoteAddress="${fam}/${r.transport}/${r.ip}/${r.port}"${tail}`;
-    if (r.mutation !== null) {
-      const at = MARKER_AT + (r.mutation.at % (line.length - MARKER_AT));
-      line = line.slice(0, at) + r.mutation.text + line.slice(at + r.mutation.cut);
-    }
-    return line;
+    const line = `[2026-11-29 14:21:18] SECURITY[14302] res_security_log.c: SecurityEvent="${r.type}",EventTV="${r.tv}",Severity="Error",Service="${r.service}",EventVersion="1",${ids},LocalAddress="IPV4/UDP/192.0.2.10/5060",RemoteAddress="${fam}/${r.transport}/${r.ip}/${r.port}"${tail}`;
+    return mutated(line, r.mutation, MARKER_AT);
   });
 
 describe('the common security entry reader', () => {
@@ -95,14 +98,7 @@ const prefixLine = fc
     message: fc.constantFrom('SecurityEvent="InvalidAccountID"', "Registration from '<sip:1@x>' failed", ''),
     mutation: fc.option(fc.record({ at: fc.nat(), text: fc.constantFrom('', ' ', '[', ']', ':', '] ', 'x', '1'), cut: fc.nat({ max: 2 }) }), { freq: 2 }),
   })
-  .map((r) => {
-    let line = `${r.date}${r.level}${r.tid}${r.callId}${r.colon} ${r.location}${r.message}`;
-    if (r.mutation !== null) {
-      const at = r.mutation.at % (line.length + 1);
-      line = line.slice(0, at) + r.mutation.text + line.slice(at + r.mutation.cut);
-    }
-    return line;
-  });
+  .map((r) => mutated(`${r.date}${r.level}${r.tid}${r.callId}${r.colon} ${r.location}${r.message}`, r.mutation, 0));
 
 describe('the prefix reader', () => {
   it('reads Asterisk\'s own prefix in one pass exactly as the step-by-step reader does', () => {
