@@ -3,7 +3,7 @@ import { parseEventTv } from './log-time';
 import { serviceAt, type SecurityEntry } from './security-log';
 import { EVENT_SHAPES, MAX_ACCOUNT_BY_SERVICE, shapeAt, type EventShape } from './security-shapes';
 import { TRANSPORTS, type SecurityEventType } from './security-event';
-import { ASTERISK_DATE_SOURCE, LOCATION_SOURCE } from './line-prefix';
+import { asteriskPrefixSource } from './line-prefix';
 
 /** A value as the common entry writes it: no quote, no newline. */
 const V = '[^"\\n]*';
@@ -28,11 +28,10 @@ const COMMON = new RegExp(`${ENTRY}$`, 'y');
 
 /**
  * A whole res_security_log line in Asterisk's own format, sticky at the line's start in a block of lines, the line
- * ending at a newline (after any `\r`) or at the end of the block. The prefix (capture 1) is a subset of what
- * parsePrefix reads as level SECURITY with the message at the marker; it is made atomic (a lookahead and a
- * backreference) so that the engine cannot backtrack into another split of the location than parsePrefix's.
+ * ending at a newline (after any `\r`) or at the end of the block. Its prefix (capture 1) is read as parsePrefix
+ * reads it, with level SECURITY and the message at the marker.
  */
-const COMMON_LINE = new RegExp(`(?=(${ASTERISK_DATE_SOURCE}SECURITY\\[\\d{1,10}\\](?:\\[C-[0-9A-Fa-f]{1,16}\\])?:? ${LOCATION_SOURCE}))\\1${ENTRY}(?=\\r*(?:\\n|$))`, 'y');
+const COMMON_LINE = new RegExp(`${asteriskPrefixSource('SECURITY')}${ENTRY}(?=\\r*(?:\\n|$))`, 'y');
 
 /** One event type as the fast path needs it: its shape and its tail as a regular expression. */
 interface CommonType {

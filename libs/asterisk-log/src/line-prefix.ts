@@ -36,14 +36,14 @@ const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 const isUpper = (c: number): boolean => c >= 65 && c <= 90;
 const isLower = (c: number): boolean => c >= 97 && c <= 122;
 /** `file.c[:line][ [in ]function]: `, the source location Asterisk writes before the message. */
-export const LOCATION_SOURCE = '[A-Za-z0-9_./-]+\\.c(?::\\d+)?(?: (?:in )?[A-Za-z0-9_]+)?: ';
+const LOCATION_SOURCE = '[A-Za-z0-9_./-]+\\.c(?::\\d+)?(?: (?:in )?[A-Za-z0-9_]+)?: ';
 const LOCATION = new RegExp(LOCATION_SOURCE, 'y');
 const MONTH_NAMES = 'Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec';
 /**
  * The dates of Asterisk's own prefix, `[Nov 29 14:21:18] ` and `[2026-11-29 14:21:18[.123]] `: narrower than what
  * {@link parsePrefix} accepts, so that a line starting with one has a prefix for parsePrefix too.
  */
-export const ASTERISK_DATE_SOURCE = `\\[(?:(?:${MONTH_NAMES}) [ \\d]\\d \\d\\d:\\d\\d:\\d\\d|\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d(?:\\.\\d{1,6})?)\\] `;
+const ASTERISK_DATE_SOURCE = `\\[(?:(?:${MONTH_NAMES}) [ \\d]\\d \\d\\d:\\d\\d:\\d\\d|\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d(?:\\.\\d{1,6})?)\\] `;
 const ASTERISK_DATE = new RegExp(ASTERISK_DATE_SOURCE, 'y');
 
 /** Whether the line at `text[pos, ...)` starts with one of Asterisk's own dates (then parsePrefix finds a prefix). */
@@ -124,14 +124,16 @@ function level(line: string, pos: number, out: LinePrefix): number {
 }
 
 /**
- * Asterisk's own prefix, `[date] LEVEL[tid][[C-callid]][:] location: `, as the general reader below reads it (date
- * at 1, level right after `] `, message after the location), narrowed to what makes that reading certain: the
- * location made atomic (a lookahead and a backreference) so that the engine cannot choose another split than the
- * general reader's expression does.
+ * An expression for Asterisk's own prefix of level `level` (an expression too), `[date] LEVEL[tid][[C-callid]][:]
+ * location: `, as the general reader below reads it (date at 1, level right after `] `, message after the location),
+ * narrowed to what makes that reading certain. The prefix is capture 1 of a lookahead, matched through the
+ * backreference: atomic, so that the engine cannot choose another split of the location than the general reader's
+ * expression does, whatever follows in a longer expression.
  */
-const ASTERISK_PREFIX = new RegExp(`${ASTERISK_DATE_SOURCE}[A-Z]{1,12}\\[\\d{1,10}\\](?:\\[C-[0-9A-Fa-f]{1,16}\\])?:? (?=(${LOCATION_SOURCE}))\\1`, 'y');
+export const asteriskPrefixSource = (level: string): string => `(?=(${ASTERISK_DATE_SOURCE}${level}\\[\\d{1,10}\\](?:\\[C-[0-9A-Fa-f]{1,16}\\])?:? ${LOCATION_SOURCE}))\\1`;
 
-const ASTERISK_NOTICE_PREFIX = new RegExp(`${ASTERISK_DATE_SOURCE}NOTICE\\[\\d{1,10}\\](?:\\[C-[0-9A-Fa-f]{1,16}\\])?:? (?=(${LOCATION_SOURCE}))\\1`, 'y');
+const ASTERISK_PREFIX = new RegExp(asteriskPrefixSource('[A-Z]{1,12}'), 'y');
+const ASTERISK_NOTICE_PREFIX = new RegExp(asteriskPrefixSource('NOTICE'), 'y');
 
 /**
  * Where the message of a NOTICE line of Asterisk's own format starting at `text[pos]` starts (as parsePrefix would

@@ -152,27 +152,25 @@ export class AsteriskLogParser {
             p = nl + 1;
             continue;
           }
-          if (held !== null) out.push(this.finish(held));
-          this.stats.lines++;
-          this.stats.ignored++;
+          this.ignoreLine(out);
           line++;
           p = nl + 1;
           continue;
         }
         marked = true;
-        if (nextSecurity >= nl && (this.held === null || closable(this.held))) {
+        // A line with a prefix of Asterisk's own closes what is held, unless a join could still complete it.
+        const closes = this.held === null || closable(this.held);
+        if (closes && nextSecurity >= nl) {
           // A NOTICE of Asterisk's own format that no failure starts like: push() would count it ignored.
           const ms = noticeMessageAt(text, p);
           if (ms >= 0 && !mayBeFailureNotice(text, ms)) {
-            if (this.held !== null) out.push(this.finish(this.held));
-            this.stats.lines++;
-            this.stats.ignored++;
+            this.ignoreLine(out);
             line++;
             p = nl + 1;
             continue;
           }
         }
-        if (nextSecurity < nl && (this.held === null || closable(this.held))) {
+        if (closes && nextSecurity < nl) {
           // The common security line, read in place in one pass; push() would return the same (fast-path.property.spec.ts).
           if (nextNonAscii < p) nextNonAscii = nonAsciiFrom(text, p);
           const r = nextNonAscii >= nl ? parseCommonSecurityLine(text, p) : null;
@@ -191,6 +189,13 @@ export class AsteriskLogParser {
       p = nl + 1;
     }
     return line;
+  }
+
+  /** A line push() would count ignored: closes the held entry, if any (only ever for a line with a prefix), and counts it. */
+  private ignoreLine(out: ParseOutcome[]): void {
+    if (this.held !== null) out.push(this.finish(this.held));
+    this.stats.lines++;
+    this.stats.ignored++;
   }
 
   /** Cuts the line `text[p, nl)` of a window out (decoded as UTF-8 if it holds a byte over 0x7F) and pushes it. */

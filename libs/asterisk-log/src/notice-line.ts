@@ -45,6 +45,7 @@ const AMI_PHRASES: ReadonlyArray<readonly [string, SecurityEventType]> = [
 const FAILED_FOR = "' failed for '";
 const SUFFIX = / after \d{1,9} tries in \d{1,12} ms$/;
 const EXTEN_REJECTED = "' rejected because extension not found in context '";
+const CALL_FROM = "Call from '";
 
 const entry = (type: SecurityEventType, service: string, source: EventSource, remote: Endpoint, account: string | null, session: string | null): NoticeEntry => ({ type, service, source, remote, account, session });
 
@@ -219,8 +220,6 @@ function ami(line: string, ms: number): NoticeResult {
  * null); true when it may be one. For the commonest NOTICE of a PBX, res_pjsip's `Contact ... is now Reachable`.
  */
 export const mayBeFailureNotice = (text: string, ms: number): boolean => text.charCodeAt(ms) !== 67 || text.startsWith(CALL_FROM, ms);
-
-const CALL_FROM = "Call from '";
 
 /** Reads the message of a NOTICE line starting at `ms`. Null when it is none of the failures we know. */
 export function parseNotice(line: string, ms: number, callId: string | null): NoticeResult {
